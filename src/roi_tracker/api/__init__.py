@@ -1,0 +1,115 @@
+"""The JSON API, /api/v1: bearer tokens, JSON in and out, thin like web/."""
+
+from __future__ import annotations
+
+from typing import Any
+from typing import TypeVar
+
+from flask import Blueprint
+from flask import jsonify
+from flask import request
+from flask_login import current_user
+from pydantic import BaseModel
+from pydantic import ValidationError
+
+from roi_tracker.api import schemas
+from roi_tracker.api.registry import openapi
+from roi_tracker.api.registry import operation
+from roi_tracker.domain.roles import Access
+from roi_tracker.domain.roles import Permission
+from roi_tracker.services import audit_review
+from roi_tracker.web import context
+from roi_tracker.web import errors
+
+PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+M = TypeVar("M", bound=BaseModel)
+
+
+class BadRequest(Exception):
+    """The request body or query is malformed or invalid; carries the status and problems."""
+
+    def __init__(self, status: int, message: str, problems: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.problems = problems
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(exc: BadRequest) -> Any:
+    return errors.respond(exc.status, "invalid_request", str(exc), exc.problems)
+
+
+def _problems(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def query_of(model: type[M]) -> M:
+    """Validate the query string against `model`, naming each bad field."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise BadRequest(422, "the query string is invalid", _problems(exc)) from None
+
+
+def body_of(model: type[M]) -> M:
+    """Validate the JSON body against `model`: 400 when it is not JSON, 422 naming each bad field."""
+    raw = request.get_data(cache=False)
+    try:
+        return model.model_validate_json(raw or b"")
+    except ValidationError as exc:
+        if any(err["type"] == "json_invalid" for err in exc.errors()):
+            raise BadRequest(400, "the body is not valid JSON", [{"field": "body", "message": "not JSON"}]) from None
+        raise BadRequest(422, "the body is invalid", _problems(exc)) from None
+
+
+def answer(model: BaseModel, status: int = 200) -> Any:
+    """Send a validated response model as JSON."""
+    return jsonify(model.model_dump(mode="json")), status
+
+
+@operation(bp, "/health", "GET", summary="Tell that the service is up", need=Access.PUBLIC,
+           responses={200: schemas.Health})  # fmt: skip
+def health() -> Any:
+    """Answer that the service is up."""
+    return answer(schemas.Health(status="ok"))
+
+
+@operation(bp, "/openapi.json", "GET", summary="This document", need=Access.PUBLIC, responses={200: None})
+def openapi_document() -> Any:
+    """Serve the OpenAPI document generated from the registered operations."""
+    return jsonify(openapi(PREFIX))
+
+
+@operation(bp, "/me", "GET", summary="The user this token acts for", need=Access.SIGNED_IN,
+           responses={200: schemas.Me})  # fmt: skip
+def me() -> Any:
+    """Tell who the token belongs to."""
+    return answer(
+        schemas.Me(id=current_user.id, username=current_user.username, display_name=current_user.display_name,
+                   role=current_user.role)
+    )  # fmt: skip
+
+
+@operation(bp, "/audit-events", "GET", summary="Access-log entries, filtered, newest first", need=Permission.AUDIT_READ,
+           query=schemas.AuditEventQuery, responses={200: schemas.AuditEventPage})  # fmt: skip
+def audit_events() -> Any:
+    """List access-log entries with keyset pagination."""
+    q = query_of(schemas.AuditEventQuery)
+    filters = audit_review.Filters(q.actor, q.client_id, q.action, q.outcome, q.since, q.until)
+    result = audit_review.page(
+        context.db_session(), context.env(), context.actor(), filters, cursor=q.cursor, limit=q.limit
+    )
+    items = [schemas.AuditEvent.model_validate(item, from_attributes=True) for item in result.items]
+    return answer(schemas.AuditEventPage(items=items, next_cursor=result.next_cursor))
+
+
+@operation(bp, "/audit/verification", "GET", summary="Verify the access log now", need=Permission.AUDIT_VERIFY,
+           responses={200: schemas.Verification})  # fmt: skip
+def audit_verification() -> Any:
+    """Run the verifier and answer its verdict."""
+    verdict = audit_review.run_verification(context.db_session(), context.env(), context.actor())
+    return answer(schemas.Verification.model_validate(verdict, from_attributes=True))

@@ -1,0 +1,201 @@
+"""The only writer of the access log: a keyed HMAC chain, appended under a lock (security.md B).
+
+Writes: `append` inside the caller's transaction, so the entry commits with the change or not at all.
+Reads: `reveal` appends and commits before the caller may produce plaintext (STYLE.md rule 7).
+Any failure to write becomes `AuditUnavailable`, which the web layer answers with 503 and no data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from roi_tracker import crypto
+from roi_tracker import db
+from roi_tracker import models
+from roi_tracker.domain import audit_vocab
+from roi_tracker.domain.errors import AuditUnavailable
+
+# Serializes appends on PostgreSQL; the value is arbitrary but fixed ("ROI" + "LOG").
+_PG_LOCK_KEY = 0x524F494C4F47
+
+CHECKPOINT_DUE = "roi_checkpoint_due"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the log names them: ids and codes only."""
+
+    user_id: str
+    role: str
+    request_id: str = ""
+
+
+SYSTEM = Actor(user_id="system", role="system")
+ANONYMOUS_ROLE = "anonymous"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Proof that an entry was committed; services that reveal data take one (rule 7)."""
+
+    seq: int
+    action: str
+
+
+def lock_chain(session: Session) -> None:
+    """Take the chain's append lock for the rest of the transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    # SQLite: every write transaction is BEGIN IMMEDIATE (db.py), which already holds the write lock.
+
+
+def head(session: Session) -> tuple[int, bytes]:
+    """Return the sequence number and MAC of the newest entry, or (0, genesis)."""
+    row = session.execute(
+        select(models.AuditEntry.seq, models.AuditEntry.mac).order_by(models.AuditEntry.seq.desc()).limit(1)
+    ).first()
+    if row is None:
+        return 0, audit_vocab.GENESIS_MAC
+    return int(row[0]), bytes(row[1])
+
+
+def _write_row(session: Session, row: models.AuditEntry) -> None:
+    session.add(row)
+    session.flush()
+
+
+class Log:
+    """The access-log writer a service is handed: the keyring's log key and the checkpoint policy."""
+
+    def __init__(self, keyring: crypto.Keyring, *, checkpoint_every: int = 0) -> None:
+        self.keyring = keyring
+        self.checkpoint_every = checkpoint_every
+
+    def append(
+        self,
+        session: Session,
+        actor: Actor,
+        action: audit_vocab.Action,
+        outcome: audit_vocab.Outcome,
+        *,
+        object_type: str = "",
+        object_id: str = "",
+        client_id: str = "",
+        basis: str = "",
+        at: datetime | None = None,
+    ) -> int:
+        """Append one entry inside the caller's transaction and return its sequence number."""
+        try:
+            lock_chain(session)
+            seq, prev = head(session)
+            seq += 1
+            key = self.keyring.log_key
+            entry = audit_vocab.Entry(
+                seq=seq,
+                at=at or db.utcnow(),
+                actor=actor.user_id,
+                role=actor.role,
+                action=action.value,
+                object_type=object_type,
+                object_id=object_id,
+                client_id=client_id,
+                outcome=outcome.value,
+                basis=basis,
+                request_id=actor.request_id,
+                key_id=key.id,
+            )
+            mac = self.keyring.log_mac(key.id, prev, audit_vocab.canonical(entry))
+            _write_row(session, _row(entry, prev, mac))
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise AuditUnavailable("the access log could not record this request") from exc
+        if self.checkpoint_every and seq % self.checkpoint_every == 0:
+            session.info[CHECKPOINT_DUE] = True
+        return seq
+
+    def reveal(
+        self,
+        session: Session,
+        actor: Actor,
+        action: audit_vocab.Action,
+        *,
+        object_type: str,
+        object_id: str,
+        client_id: str = "",
+        basis: str = "",
+    ) -> Receipt:
+        """Record a read and commit it; only then may the caller produce plaintext (security.md B3)."""
+        seq = self.append(
+            session,
+            actor,
+            action,
+            audit_vocab.Outcome.ALLOWED,
+            object_type=object_type,
+            object_id=object_id,
+            client_id=client_id,
+            basis=basis,
+        )
+        commit(session)
+        return Receipt(seq=seq, action=action.value)
+
+    def record_alone(
+        self,
+        session: Session,
+        actor: Actor,
+        action: audit_vocab.Action,
+        outcome: audit_vocab.Outcome,
+        *,
+        object_type: str = "",
+        object_id: str = "",
+        client_id: str = "",
+        basis: str = "",
+    ) -> int:
+        """Record an entry in a transaction of its own (refusals, failed sign-ins) and commit it."""
+        session.rollback()
+        seq = self.append(
+            session,
+            actor,
+            action,
+            outcome,
+            object_type=object_type,
+            object_id=object_id,
+            client_id=client_id,
+            basis=basis,
+        )
+        commit(session)
+        return seq
+
+
+def _row(entry: audit_vocab.Entry, prev: bytes, mac: bytes) -> models.AuditEntry:
+    return models.AuditEntry(
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        role=entry.role,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        client_id=entry.client_id,
+        outcome=entry.outcome,
+        basis=entry.basis,
+        request_id=entry.request_id,
+        key_id=entry.key_id,
+        prev_mac=prev,
+        mac=mac,
+    )
+
+
+def commit(session: Session) -> None:
+    """Commit the caller's transaction; a failure means the entry is not recorded."""
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        raise AuditUnavailable("the access log could not record this request") from exc

@@ -1,0 +1,317 @@
+"""The `roi-tracker` command. Every foreseeable error ends with one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from roi_tracker import audit
+from roi_tracker import config
+from roi_tracker import crypto
+from roi_tracker import db
+from roi_tracker import migrate
+from roi_tracker.audit import checkpoints
+from roi_tracker.audit import verify as verifier
+from roi_tracker.domain.errors import DomainError
+from roi_tracker.runtime import Runtime
+from roi_tracker.runtime import StartupError
+from roi_tracker.runtime import open_instance
+from roi_tracker.services import audit_review
+from roi_tracker.services import instance
+from roi_tracker.services import users
+
+CLI_ACTOR = audit.Actor(user_id="cli", role="system")
+
+
+class Failure(click.ClickException):
+    """A one-line error; click prints it and exits 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"roi-tracker: {self.format_message()}", err=True)
+
+
+def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every foreseeable error into a single line and exit status 1 (never a traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (config.ConfigError, StartupError, crypto.KeyFileError, instance.KeyMismatch, DomainError) as exc:
+            raise Failure(str(exc)) from None
+        except checkpoints.CheckpointFileError as exc:
+            raise Failure(str(exc)) from None
+        except SQLAlchemyError as exc:
+            raise Failure(f"database error: {type(exc).__name__}; is the database reachable and migrated?") from None
+
+    return wrapper
+
+
+def _runtime() -> Runtime:
+    return open_instance(config.load())
+
+
+@click.group()
+@click.version_option(package_name="roi-tracker")
+def main() -> None:
+    """roi-tracker: releases of information, tracked and provable."""
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also create one demo account per role (synthetic data only).")
+@one_line_errors
+def init(demo: bool) -> None:
+    """Create the instance folder, the key file (0600) and the database at the newest migration."""
+    settings = config.load()
+    keyring = instance.create_key_file(settings)
+    migrate.upgrade(settings.database_url)
+    engine = db.make_engine(settings.database_url)
+    sessions = db.make_session_factory(engine)
+    try:
+        with sessions() as session:
+            instance.check_keys(session, keyring, remember=True)
+        click.echo(f"Created the instance in {settings.instance_path}")
+        click.echo(f"Key file: {settings.key_file} (keep a copy somewhere safe: without it nothing can be read)")
+        if demo:
+            rt = open_instance(config.load(), keyring)
+            with rt.sessions() as session:
+                created = instance.create_demo_accounts(session, rt.env, settings.instance_path)
+            rt.close()
+            _print_sign_ins(created)
+    finally:
+        engine.dispose()
+
+
+def _print_sign_ins(sign_ins: list[instance.DemoSignIn]) -> None:
+    click.echo("Demo sign-ins (synthetic practice; never use a demo instance for real clients):")
+    for item in sign_ins:
+        click.echo(f"  {item.role:<11} username {item.username:<10} password {item.password}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: 2).")
+@one_line_errors
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the app with gunicorn."""
+    from roi_tracker import server
+
+    settings = config.load()
+    open_instance(settings).close()  # fail closed before forking workers
+    sign_ins = instance.demo_sign_ins(settings.instance_path)
+    if sign_ins:
+        _print_sign_ins(sign_ins)
+    click.echo(f"Serving on http://{host}:{port}")
+    server.run(settings, host=host, port=port, workers=workers)
+
+
+@main.group(name="db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+@db_group.command()
+@one_line_errors
+def upgrade() -> None:
+    """Migrate to the newest revision."""
+    migrate.upgrade(config.load().database_url)
+    click.echo("The database is at the newest revision.")
+
+
+@db_group.command()
+@click.argument("revision")
+@one_line_errors
+def downgrade(revision: str) -> None:
+    """Migrate down to REVISION (use `base` for an empty database)."""
+    try:
+        migrate.downgrade(config.load().database_url, revision)
+    except Exception as exc:  # noqa: BLE001 - Alembic raises plain errors for unknown revisions
+        raise Failure(f"cannot downgrade to {revision!r}: {str(exc).splitlines()[0]}") from None
+    click.echo(f"The database is at revision {revision}.")
+
+
+@db_group.command()
+@one_line_errors
+def current() -> None:
+    """Print the database's revision."""
+    settings = config.load()
+    engine = db.make_engine(settings.database_url)
+    try:
+        click.echo(migrate.current(engine) or "none")
+    finally:
+        engine.dispose()
+
+
+@main.group(name="users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command(name="create")
+@click.argument("name")
+@click.option("--role", required=True, help="clinician, front_desk, auditor or admin")
+@click.option("--display-name", default="", help="Full name shown in the app.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@one_line_errors
+def users_create(name: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create a user."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            view = users.create_user(
+                session, rt.env, CLI_ACTOR, username=name, display_name=display_name, role=role, password=password
+            )
+    finally:
+        rt.close()
+    click.echo(f"Created {view.username} ({view.role}).")
+
+
+@users_group.command(name="token")
+@click.argument("name")
+@one_line_errors
+def users_token(name: str) -> None:
+    """Print a new API token for NAME, once (only its hash is stored)."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            click.echo(users.issue_token(session, rt.env, CLI_ACTOR, name))
+    finally:
+        rt.close()
+
+
+@users_group.command(name="disable")
+@click.argument("name")
+@one_line_errors
+def users_disable(name: str) -> None:
+    """Disable NAME and end all their sessions and tokens."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            user = users.by_username(session, name)
+            users.set_active(session, rt.env, CLI_ACTOR, user.id, active=False)
+    finally:
+        rt.close()
+    click.echo(f"Disabled {name}; their sessions and tokens have ended.")
+
+
+@users_group.command(name="list")
+@one_line_errors
+def users_list() -> None:
+    """List the accounts."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            for view in users.list_users(session):
+                state = "active" if view.active else "disabled"
+                mfa = "mfa" if view.mfa_enrolled else "no-mfa"
+                click.echo(f"{view.username}\t{view.role}\t{state}\t{mfa}")
+    finally:
+        rt.close()
+
+
+@main.group(name="audit")
+def audit_group() -> None:
+    """The access log."""
+
+
+@audit_group.command(name="verify")
+@click.option("--full", is_flag=True, help="Verify from the first entry instead of the last trusted checkpoint.")
+@one_line_errors
+def audit_verify(full: bool) -> None:
+    """Verify the access log; exit 0 when intact, 1 when not."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            verdict = _verify_with_progress(session, rt, full)
+            audit_review.record_verdict(session, rt.env, CLI_ACTOR, verdict, full=full)
+    finally:
+        rt.close()
+    if verdict.intact:
+        click.echo(f"intact: {verdict.verified} entries verified from entry {verdict.started_at_seq} to {verdict.head_seq}")
+        return
+    click.echo(f"broken at entry {verdict.first_break_seq}: {verdict.reason}")
+    sys.exit(1)
+
+
+def _verify_with_progress(session: Any, rt: Runtime, full: bool) -> verifier.Verdict:
+    if not sys.stderr.isatty():
+        return verifier.verify(session, rt.env.keyring, rt.env.settings.checkpoint_dir, full=full)
+    total, _ = audit.head(session)
+    with click.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
+        return verifier.verify(session, rt.env.keyring, rt.env.settings.checkpoint_dir, full=full, progress=bar.update)
+
+
+@audit_group.command(name="checkpoint")
+@one_line_errors
+def audit_checkpoint() -> None:
+    """Write a signed checkpoint now."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            cp = checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
+    finally:
+        rt.close()
+    click.echo(f"checkpoint {cp.id} signed entry {cp.head_seq} -> {checkpoints.path_in(rt.env.settings.checkpoint_dir)}")
+
+
+@audit_group.command(name="export")
+@click.option("--since", default=None, help="First day, YYYY-MM-DD.")
+@click.option("--until", default=None, help="Last day, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
+@one_line_errors
+def audit_export(since: str | None, until: str | None, fmt: str) -> None:
+    """Export entries to standard output (the export is itself logged)."""
+    import csv
+
+    from roi_tracker.web.audit_views import CSV_COLUMNS
+
+    filters = audit_review.Filters(
+        since=audit_review.parse_date(since, "--since"), until=audit_review.parse_date(until, "--until")
+    )
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            rows = audit_review.export(session, rt.env, CLI_ACTOR, filters, fmt)
+            writer = csv.writer(sys.stdout)
+            if fmt == "csv":
+                writer.writerow(CSV_COLUMNS)
+            for entry in rows:
+                record = {c: getattr(entry, c) for c in CSV_COLUMNS}
+                record["at"] = entry.at.isoformat()
+                if fmt == "csv":
+                    writer.writerow([record[c] for c in CSV_COLUMNS])
+                else:
+                    sys.stdout.write(json.dumps(record) + "\n")
+    finally:
+        rt.close()
+
+
+@main.group(name="keys")
+def keys_group() -> None:
+    """Keys."""
+
+
+@keys_group.command(name="status")
+@one_line_errors
+def keys_status() -> None:
+    """List the keys in the key file by purpose, id and state (never the key material)."""
+    settings = config.load()
+    keyring = crypto.Keyring.load(settings.key_file)
+    for purpose, group in (("access-log", keyring.log_keys), ("checkpoint", keyring.signing_keys), ("kek", keyring.keks)):
+        for key in group.values():
+            click.echo(f"{purpose}\t{key.id}\t{key.state}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

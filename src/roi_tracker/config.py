@@ -1,0 +1,138 @@
+"""Settings from the environment; fail fast, with one line, on anything missing or malformed."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
+
+DEMO_MARKER = "DEMO"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class PasswordHashing:
+    """argon2id cost; the production figures are ASVS 11.4.2's floor."""
+
+    time_cost: int = 2
+    memory_kib: int = 19 * 1024
+    parallelism: int = 1
+
+
+# A cheap profile that only tests construct; no environment variable can select it.
+TEST_PASSWORD_HASHING = PasswordHashing(time_cost=1, memory_kib=8, parallelism=1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    instance_path: Path
+    database_url: str
+    key_file: Path
+    checkpoint_dir: Path
+    session_idle_minutes: int = 15
+    session_max_hours: int = 12
+    require_mfa: bool = True
+    demo: bool = False
+    checkpoint_every: int = 1000
+    checkpoint_minutes: int = 60
+    bulk_access_threshold: int = 50
+    business_hours: tuple[int, int] = (7, 20)
+    timezone: str = "UTC"
+    secure_cookies: bool = False
+    password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Tell whether the database is SQLite."""
+        return self.database_url.startswith("sqlite")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _hours(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        start_text, end_text = raw.split("-")
+        start, end = int(start_text), int(end_text)
+    except ValueError:
+        raise ConfigError(f"{name} must look like 7-20 (start and end hour), got {raw!r}") from None
+    if not (0 <= start < end <= 24):
+        raise ConfigError(f"{name} must have 0 <= start < end <= 24, got {raw!r}")
+    return (start, end)
+
+
+def _timezone(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name) or "UTC"
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} must be an IANA time zone such as America/Chicago, got {raw!r}") from None
+    return raw
+
+
+def _database_url(env: Mapping[str, str], instance: Path) -> str:
+    url = env.get("ROI_DATABASE_URL") or f"sqlite:///{instance / 'roi-tracker.sqlite3'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not (url.startswith("sqlite:///") or url.startswith("postgresql+psycopg://")):
+        raise ConfigError(
+            "ROI_DATABASE_URL must start with sqlite:/// or postgresql+psycopg:// "
+            f"(got a URL starting {url.split(':', 1)[0]!r})"
+        )
+    return url
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+    instance = Path(env.get("ROI_INSTANCE_PATH") or "instance").resolve()
+    demo = (instance / DEMO_MARKER).exists()
+    return Settings(
+        instance_path=instance,
+        database_url=_database_url(env, instance),
+        key_file=Path(env.get("ROI_KEY_FILE") or instance / "keys.json").resolve(),
+        checkpoint_dir=Path(env.get("ROI_CHECKPOINT_DIR") or instance / "checkpoints").resolve(),
+        session_idle_minutes=_int(env, "ROI_SESSION_IDLE_MINUTES", 15),
+        session_max_hours=_int(env, "ROI_SESSION_MAX_HOURS", 12),
+        # MFA is required outside demo instances and tests (interface.md).
+        require_mfa=_bool(env, "ROI_REQUIRE_MFA", not demo),
+        demo=demo,
+        checkpoint_every=_int(env, "ROI_CHECKPOINT_EVERY", 1000),
+        checkpoint_minutes=_int(env, "ROI_CHECKPOINT_MINUTES", 60),
+        bulk_access_threshold=_int(env, "ROI_BULK_ACCESS_THRESHOLD", 50),
+        business_hours=_hours(env, "ROI_BUSINESS_HOURS", (7, 20)),
+        secure_cookies=_bool(env, "ROI_SECURE_COOKIES", False),
+        timezone=_timezone(env, "ROI_TIMEZONE"),
+    )

@@ -1,0 +1,92 @@
+"""The access-log vocabulary: actions, outcomes, and the canonical form an entry's MAC covers."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """What happened, from a fixed list; details are identifiers, never PHI (security.md B1)."""
+
+    SIGNIN_SUCCEEDED = "auth:signin:succeeded"
+    SIGNIN_FAILED = "auth:signin:failed"
+    SIGNIN_THROTTLED = "auth:signin:throttled"
+    MFA_SUCCEEDED = "auth:mfa:succeeded"
+    MFA_FAILED = "auth:mfa:failed"
+    MFA_ENROLLED = "auth:mfa:enrolled"
+    RECOVERY_CODE_USED = "auth:recovery_code:used"
+    SIGNOUT = "auth:signout"
+    SESSION_EXPIRED = "auth:session:expired"
+    TOKEN_REJECTED = "auth:token:rejected"
+    PASSWORD_CHANGED = "user:password:changed"
+    USER_CREATED = "user:created"
+    USER_ROLE_CHANGED = "user:role:changed"
+    USER_DISABLED = "user:disabled"
+    USER_ENABLED = "user:enabled"
+    USER_MFA_RESET = "user:mfa:reset"
+    TOKEN_ISSUED = "user:token:issued"
+    ACCESS_DENIED = "access:denied"
+    CLIENT_RECORD_READ = "client:record:read"
+    CLIENT_RECORD_WRITTEN = "client:record:written"
+    DISCLOSURE_CHECK = "disclosure:check"
+    KEYS_ROTATED = "keys:rotated"
+    AUDIT_READ = "audit:read"
+    AUDIT_EXPORTED = "audit:exported"
+    AUDIT_VERIFIED = "audit:verified"
+    AUDIT_CHECKPOINT = "audit:checkpoint"
+    AUDIT_REVIEWED = "audit:reviewed"
+
+
+class Outcome(StrEnum):
+    """How the request ended."""
+
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+    ERROR = "error"
+    INTEGRITY_FAILURE = "integrity_failure"
+
+
+GENESIS_MAC = bytes(32)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One access-log entry as the chain sees it."""
+
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    object_type: str
+    object_id: str
+    client_id: str
+    outcome: str
+    basis: str
+    request_id: str
+    key_id: str
+
+
+def canonical(entry: Entry) -> bytes:
+    """Encode an entry deterministically: each field length-prefixed, so no two entries share bytes."""
+    at = entry.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    parts = (
+        str(entry.seq),
+        at,
+        entry.actor,
+        entry.role,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.client_id,
+        entry.outcome,
+        entry.basis,
+        entry.request_id,
+        entry.key_id,
+    )
+    out = bytearray()
+    for part in parts:
+        raw = part.encode("utf-8")
+        out += len(raw).to_bytes(4, "big")
+        out += raw
+    return bytes(out)

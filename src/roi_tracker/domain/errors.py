@@ -1,0 +1,57 @@
+"""Typed domain errors; the web layer maps each to one HTTP status in web/errors.py."""
+
+
+class DomainError(Exception):
+    """Base of every foreseeable refusal; its message is safe to show (no PHI)."""
+
+    code = "error"
+
+
+class InvalidInput(DomainError):
+    """Input that is malformed or names something unknown."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(DomainError):
+    """Absent, or not yours: the same answer (ASVS 8.2.2)."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request clashes with what is stored (for example a taken username)."""
+
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    """The actor may not do this."""
+
+    code = "forbidden"
+
+
+class AuthenticationFailed(DomainError):
+    """Credentials did not prove who the person is."""
+
+    code = "authentication_failed"
+
+
+class Throttled(DomainError):
+    """Too many failed attempts; try again after `retry_after` seconds."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuditUnavailable(DomainError):
+    """The access log could not record the request, so nothing is done and no data leaves."""
+
+    code = "audit_unavailable"

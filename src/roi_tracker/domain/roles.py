@@ -1,0 +1,69 @@
+"""Roles, the permission vocabulary and the one table that grants permissions to roles."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The four kinds of user; each user has exactly one."""
+
+    CLINICIAN = "clinician"
+    FRONT_DESK = "front_desk"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """What a route or use case needs, named `resource:action`."""
+
+    HOME_VIEW = "home:view"
+    ACCOUNT_MANAGE = "account:manage"
+    USER_LIST = "user:list"
+    USER_CREATE = "user:create"
+    USER_UPDATE = "user:update"
+    USER_DISABLE = "user:disable"
+    AUDIT_READ = "audit:read"
+    AUDIT_EXPORT = "audit:export"
+    AUDIT_VERIFY = "audit:verify"
+    AUDIT_REVIEW = "audit:review"
+
+
+class Access(StrEnum):
+    """Route markers for what needs no permission: public pages and any signed-in person."""
+
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+
+
+_EVERYONE = frozenset({Permission.HOME_VIEW, Permission.ACCOUNT_MANAGE})
+
+# The one grant table. What is not listed here is denied (deny by default, ASVS 8.2.1).
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CLINICIAN: _EVERYONE,
+    Role.FRONT_DESK: _EVERYONE,
+    Role.AUDITOR: _EVERYONE
+    | {Permission.AUDIT_READ, Permission.AUDIT_EXPORT, Permission.AUDIT_VERIFY, Permission.AUDIT_REVIEW},
+    Role.ADMIN: _EVERYONE
+    | {Permission.USER_LIST, Permission.USER_CREATE, Permission.USER_UPDATE, Permission.USER_DISABLE},
+}
+
+
+def parse_role(value: str) -> Role:
+    """Return the role named by `value`, refusing anything unknown."""
+    try:
+        return Role(value)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise UnknownRoleError(f"unknown role {value!r}; expected one of {known}") from None
+
+
+def is_granted(role: str, permission: Permission) -> bool:
+    """Tell whether `role` holds `permission`; an unknown role holds nothing."""
+    try:
+        known = Role(role)
+    except ValueError:
+        return False
+    return permission in GRANTS[known]
+
+
+class UnknownRoleError(ValueError):
+    """A role name outside the vocabulary."""

@@ -1,0 +1,69 @@
+"""The web app: create_app, blueprints, forms, the enforcing hook and error mapping."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from roi_tracker import config
+from roi_tracker import resources
+from roi_tracker.runtime import Runtime
+from roi_tracker.runtime import open_instance
+
+
+def create_app(runtime: Runtime | None = None) -> Flask:
+    """Build the app around an open instance (opening one from the environment when none is given)."""
+    from roi_tracker import api
+    from roi_tracker.web import admin
+    from roi_tracker.web import audit_views
+    from roi_tracker.web import auth
+    from roi_tracker.web import context
+    from roi_tracker.web import errors
+    from roi_tracker.web import guard
+    from roi_tracker.web import home
+    from roi_tracker.web import login
+    from roi_tracker.web import security
+    from roi_tracker.web.session_store import DatabaseSessionInterface
+
+    runtime = runtime or open_instance(config.load())
+    settings = runtime.env.settings
+    app = Flask(
+        __name__,
+        template_folder=str(resources.folder("templates")),
+        static_folder=str(resources.folder("static")),
+    )
+    app.config.update(
+        SECRET_KEY=runtime.env.keyring.session_key,
+        ROI_SECURE_COOKIES=settings.secure_cookies,
+        ROI_SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.extensions["roi_runtime"] = runtime
+    app.session_interface = DatabaseSessionInterface()
+    app.url_map.strict_slashes = False
+
+    csrf = CSRFProtect(app)
+    login.install(app)
+    app.before_request(context.new_request_id)
+    app.before_request(guard.enforce)
+    app.teardown_appcontext(context.close_db_session)
+    security.install(app)
+    errors.install(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on
+
+    static_view = app.view_functions["static"]
+    security.requires(security.Access.PUBLIC)(static_view)
+    logging.getLogger("roi_tracker").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,153 @@
+"""Auditor pages: the access log with filters, CSV export, the verifier's verdict and the review queues."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import stream_with_context
+from flask import url_for
+
+from roi_tracker.domain.errors import InvalidInput
+from roi_tracker.domain.roles import Permission
+from roi_tracker.services import audit_review
+from roi_tracker.web import context
+from roi_tracker.web.forms import AuditFilterForm
+from roi_tracker.web.forms import EmptyForm
+from roi_tracker.web.forms import ReviewForm
+from roi_tracker.web.security import requires
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+CSV_COLUMNS = (
+    "seq", "at", "actor", "actor_name", "role", "action", "object_type", "object_id", "client_id", "outcome",
+    "basis", "request_id",
+)  # fmt: skip
+QUEUE_TITLES = {
+    "refused": "Refused requests",
+    "signin_failures": "Sign-in failures",
+    "after_hours": "After-hours access to client data",
+    "bulk_access": "Bulk access to client records",
+}
+
+
+def filters_from(form: AuditFilterForm) -> audit_review.Filters:
+    """Turn the filter form into service filters, naming a malformed date."""
+    return audit_review.Filters(
+        actor=form.actor.data or None,
+        client_id=form.client_id.data or None,
+        action=form.action.data or None,
+        outcome=form.outcome.data or None,
+        since=audit_review.parse_date(form.since.data, "since"),
+        until=audit_review.parse_date(form.until.data, "until"),
+    )
+
+
+def parse_cursor(raw: str | None) -> int | None:
+    """Parse the pagination cursor, refusing anything but a positive whole number."""
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise InvalidInput("cursor must be a positive whole number", field="cursor")
+    return int(raw)
+
+
+@bp.route("/log")
+@requires(Permission.AUDIT_READ)
+def log_page() -> Any:
+    """Show the access log, newest first, filtered and paged."""
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        field, problems = next(iter(form.errors.items()))
+        raise InvalidInput(f"{field}: {problems[0]}", field=field)
+    result = audit_review.page(
+        context.db_session(), context.env(), context.actor(), filters_from(form),
+        cursor=parse_cursor(request.args.get("cursor")),
+    )  # fmt: skip
+    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    return render_template("audit/log.html", form=form, page=result, args=args)
+
+
+@bp.route("/log.csv")
+@requires(Permission.AUDIT_EXPORT)
+def log_csv() -> Any:
+    """Download the filtered log as CSV (the export is itself logged)."""
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        field, problems = next(iter(form.errors.items()))
+        raise InvalidInput(f"{field}: {problems[0]}", field=field)
+    rows = audit_review.export(context.db_session(), context.env(), context.actor(), filters_from(form), "csv")
+    first = next(rows, None)  # runs the logging before any byte is sent
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        if first is not None:
+            writer.writerow(_csv_row(first))
+        yield buffer.getvalue()
+        for entry in rows:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(_csv_row(entry))
+            yield buffer.getvalue()
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+    return response
+
+
+def _csv_row(entry: audit_review.EntryView) -> list[str]:
+    values = [str(getattr(entry, column)) for column in CSV_COLUMNS]
+    values[1] = entry.at.isoformat()
+    return values
+
+
+@bp.route("/verification", methods=["GET"])
+@requires(Permission.AUDIT_READ)
+def verification() -> Any:
+    """Show the verifier's last verdict and when it ran."""
+    last = audit_review.last_verification(context.db_session())
+    return render_template("audit/verification.html", last=last, form=EmptyForm())
+
+
+@bp.route("/verification", methods=["POST"])
+@requires(Permission.AUDIT_VERIFY)
+def verify_now() -> Any:
+    """Run the verifier now."""
+    full = request.form.get("full") == "1"
+    verdict = audit_review.run_verification(context.db_session(), context.env(), context.actor(), full=full)
+    if verdict.intact:
+        flash(f"The access log is intact: {verdict.verified} entries checked up to entry {verdict.head_seq}.", "success")
+    else:
+        flash(f"The access log is broken at entry {verdict.first_break_seq}: {verdict.reason}", "error")
+    return redirect(url_for("audit.verification"))
+
+
+@bp.route("/queues/<name>")
+@requires(Permission.AUDIT_REVIEW)
+def queue_page(name: str) -> Any:
+    """Show one review queue's unreviewed entries."""
+    items = audit_review.queue(context.db_session(), context.env(), context.actor(), name)
+    title = QUEUE_TITLES.get(name, name)
+    return render_template("audit/queue.html", name=name, title=title, items=items, form=ReviewForm())
+
+
+@bp.route("/queues/<name>/<int:seq>/review", methods=["POST"])
+@requires(Permission.AUDIT_REVIEW)
+def review(name: str, seq: int) -> Any:
+    """Mark one entry of a queue reviewed, with a note."""
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("a review note is required (at most 2000 characters)", field="note")
+    audit_review.review(context.db_session(), context.env(), context.actor(), seq, name, form.note.data or "")
+    flash(f"Entry {seq} marked reviewed.", "success")
+    return redirect(url_for("audit.queue_page", name=name))

@@ -1,0 +1,102 @@
+"""The one place that chooses HTTP statuses for errors, as a generic page or the API's JSON shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from roi_tracker.domain import errors
+
+log = logging.getLogger(__name__)
+
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Forbidden: 403,
+    errors.AuthenticationFailed: 401,
+    errors.Throttled: 429,
+    errors.AuditUnavailable: 503,
+}
+
+TITLES = {
+    400: "The request could not be understood",
+    401: "Please sign in",
+    403: "Not permitted",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported file type",
+    422: "Please check what you entered",
+    429: "Too many attempts",
+    503: "Temporarily unavailable",
+    500: "Something went wrong",
+}
+
+
+def status_of(exc: errors.DomainError) -> int:
+    """Return the HTTP status for a domain error."""
+    for kind, status in STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def wants_json() -> bool:
+    """Tell whether the caller is the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def respond(status: int, code: str, message: str, problems: list[dict[str, str]] | None = None) -> Any:
+    """Answer an error as JSON on the API and as a generic page elsewhere."""
+    if wants_json():
+        body: dict[str, Any] = {"code": code, "message": message}
+        if problems:
+            body["problems"] = problems
+        return jsonify({"error": body}), status
+    title = TITLES.get(status, "Error")
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _domain(exc: errors.DomainError) -> Any:
+    status = status_of(exc)
+    field = getattr(exc, "field", None)
+    problems = [{"field": field, "message": str(exc)}] if field else None
+    response = respond(status, exc.code, str(exc), problems)
+    if isinstance(exc, errors.Throttled):
+        body, code = response
+        return body, code, {"Retry-After": str(exc.retry_after)}
+    return response
+
+
+def _http(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    code = (exc.name or "error").lower().replace(" ", "_")
+    message = exc.description or TITLES.get(status, "Error")
+    return respond(status, code, message)
+
+
+def _csrf(exc: CSRFError) -> Any:
+    return respond(400, "csrf_failed", "The form expired or was not sent from this site. Reload the page and try again.")
+
+
+def _unexpected(exc: Exception) -> Any:
+    # Generic page, no details (ASVS 16.5.1); the log names the type and request id only, never values.
+    log.error("unexpected error %s", type(exc).__name__, exc_info=False)
+    return respond(500, "internal_error", "The request failed. It has been recorded; please try again.")
+
+
+def install(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(errors.DomainError, _domain)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,81 @@
+"""Flask-WTF forms: every field labelled, every limit stated."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from roi_tracker import passwords
+from roi_tracker.domain.roles import Role
+
+ROLE_CHOICES = [
+    (Role.CLINICIAN.value, "Clinician"),
+    (Role.FRONT_DESK.value, "Front desk"),
+    (Role.AUDITOR.value, "Auditor (privacy officer)"),
+    (Role.ADMIN.value, "Administrator"),
+]
+
+
+class SignInForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)])
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(min=6, max=32)])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token (sign-out, keep-alive, simple actions)."""
+
+
+class NewUserForm(FlaskForm):
+    """An administrator creates an account."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)])
+    display_name = StringField("Full name", validators=[DataRequired(), Length(max=128)])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)],
+        description=f"At least {passwords.MIN_LENGTH} characters. Give it to the person in person.",
+    )
+
+
+class RoleForm(FlaskForm):
+    """An administrator changes an account's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
+class ReviewForm(FlaskForm):
+    """An auditor marks a flagged entry reviewed."""
+
+    note = TextAreaField("Review note", validators=[DataRequired(), Length(max=2000)])
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters over the access log (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField("Person (username)", validators=[Optional(), Length(max=64)])
+    client_id = StringField("Client id", validators=[Optional(), Length(max=64)])
+    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    outcome = SelectField(
+        "Outcome",
+        choices=[("", "Any"), ("allowed", "Allowed"), ("refused", "Refused"), ("error", "Error"),
+                 ("integrity_failure", "Integrity failure")],
+        validators=[Optional()],
+    )  # fmt: skip
+    since = StringField("From (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
+    until = StringField("Until (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
