@@ -43,12 +43,20 @@ def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (config.ConfigError, StartupError, crypto.KeyFileError, instance.KeyMismatch, DomainError) as exc:
+        except (
+            config.ConfigError,
+            StartupError,
+            crypto.KeyFileError,
+            instance.KeyMismatch,
+            DomainError,
+        ) as exc:
             raise Failure(str(exc)) from None
         except checkpoints.CheckpointFileError as exc:
             raise Failure(str(exc)) from None
         except SQLAlchemyError as exc:
-            raise Failure(f"database error: {type(exc).__name__}; is the database reachable and migrated?") from None
+            raise Failure(
+                f"database error: {type(exc).__name__}; is the database reachable and migrated?"
+            ) from None
 
     return wrapper
 
@@ -77,7 +85,9 @@ def init(demo: bool) -> None:
         with sessions() as session:
             instance.check_keys(session, keyring, remember=True)
         click.echo(f"Created the instance in {settings.instance_path}")
-        click.echo(f"Key file: {settings.key_file} (keep a copy somewhere safe: without it nothing can be read)")
+        click.echo(
+            f"Key file: {settings.key_file} (keep a copy somewhere safe: without it nothing can be read)"
+        )
         if demo:
             rt = open_instance(config.load(), keyring)
             with rt.sessions() as session:
@@ -170,7 +180,13 @@ def users_create(name: str, role: str, display_name: str, password_stdin: bool) 
     try:
         with rt.sessions() as session:
             view = users.create_user(
-                session, rt.env, CLI_ACTOR, username=name, display_name=display_name, role=role, password=password
+                session,
+                rt.env,
+                CLI_ACTOR,
+                username=name,
+                display_name=display_name,
+                role=role,
+                password=password,
             )
     finally:
         rt.close()
@@ -226,7 +242,9 @@ def audit_group() -> None:
 
 
 @audit_group.command(name="verify")
-@click.option("--full", is_flag=True, help="Verify from the first entry instead of the last trusted checkpoint.")
+@click.option(
+    "--full", is_flag=True, help="Verify from the first entry instead of the last trusted checkpoint."
+)
 @one_line_errors
 def audit_verify(full: bool) -> None:
     """Verify the access log; exit 0 when intact, 1 when not."""
@@ -238,7 +256,8 @@ def audit_verify(full: bool) -> None:
     finally:
         rt.close()
     if verdict.intact:
-        click.echo(f"intact: {verdict.verified} entries verified from entry {verdict.started_at_seq} to {verdict.head_seq}")
+        first, last = verdict.started_at_seq, verdict.head_seq
+        click.echo(f"intact: {verdict.verified} entries verified from entry {first} to {last}")
         return
     click.echo(f"broken at entry {verdict.first_break_seq}: {verdict.reason}")
     sys.exit(1)
@@ -249,7 +268,9 @@ def _verify_with_progress(session: Any, rt: Runtime, full: bool) -> verifier.Ver
         return verifier.verify(session, rt.env.keyring, rt.env.settings.checkpoint_dir, full=full)
     total, _ = audit.head(session)
     with click.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
-        return verifier.verify(session, rt.env.keyring, rt.env.settings.checkpoint_dir, full=full, progress=bar.update)
+        return verifier.verify(
+            session, rt.env.keyring, rt.env.settings.checkpoint_dir, full=full, progress=bar.update
+        )
 
 
 @audit_group.command(name="checkpoint")
@@ -262,7 +283,8 @@ def audit_checkpoint() -> None:
             cp = checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
     finally:
         rt.close()
-    click.echo(f"checkpoint {cp.id} signed entry {cp.head_seq} -> {checkpoints.path_in(rt.env.settings.checkpoint_dir)}")
+    where = checkpoints.path_in(rt.env.settings.checkpoint_dir)
+    click.echo(f"checkpoint {cp.id} signed entry {cp.head_seq} -> {where}")
 
 
 @audit_group.command(name="export")
@@ -308,7 +330,11 @@ def keys_status() -> None:
     """List the keys in the key file by purpose, id and state (never the key material)."""
     settings = config.load()
     keyring = crypto.Keyring.load(settings.key_file)
-    for purpose, group in (("access-log", keyring.log_keys), ("checkpoint", keyring.signing_keys), ("kek", keyring.keks)):
+    for purpose, group in (
+        ("access-log", keyring.log_keys),
+        ("checkpoint", keyring.signing_keys),
+        ("kek", keyring.keks),
+    ):
         for key in group.values():
             click.echo(f"{purpose}\t{key.id}\t{key.state}")
 

@@ -1,7 +1,7 @@
 """The keyring and every use of `cryptography`: sealing secrets, key canaries, checkpoint signatures.
 
-Keys live in a 0600 key file outside the database, created only by `roi-tracker init` (security.md A2, A10).
-Each purpose has its own key (A3): the session signing key, the access-log HMAC key, the checkpoint signing key
+Keys live in a 0600 key file outside the database, made only by `roi-tracker init` (security.md A2).
+Each purpose has its own key (A3): session signing, access-log HMAC, checkpoint signing
 and the key-encryption keys (KEKs).
 """
 
@@ -148,7 +148,7 @@ class Keyring:
             mode = path.stat().st_mode
         except FileNotFoundError:
             raise KeyFileError(
-                f"no key file at {path}; run `roi-tracker init` or set ROI_KEY_FILE to the instance's key file"
+                f"no key file at {path}; run `roi-tracker init` or set ROI_KEY_FILE to the instance key file"
             ) from None
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise KeyFileError(f"the key file {path} is readable by others; run `chmod 600 {path}`")

@@ -34,7 +34,9 @@ class Runtime:
         self.engine.dispose()
 
 
-def open_instance(settings: Settings, keyring: crypto.Keyring | None = None, *, check_schema: bool = True) -> Runtime:
+def open_instance(
+    settings: Settings, keyring: crypto.Keyring | None = None, *, check_schema: bool = True
+) -> Runtime:
     """Load the keys, connect, and refuse to go on when the keys or the schema do not match."""
     try:
         keyring = keyring or crypto.Keyring.load(settings.key_file)

@@ -26,7 +26,7 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX)
 M = TypeVar("M", bound=BaseModel)
 
 
-class BadRequest(Exception):
+class RequestError(Exception):
     """The request body or query is malformed or invalid; carries the status and problems."""
 
     def __init__(self, status: int, message: str, problems: list[dict[str, str]]) -> None:
@@ -35,8 +35,8 @@ class BadRequest(Exception):
         self.problems = problems
 
 
-@bp.errorhandler(BadRequest)
-def _bad_request(exc: BadRequest) -> Any:
+@bp.errorhandler(RequestError)
+def _bad_request(exc: RequestError) -> Any:
     return errors.respond(exc.status, "invalid_request", str(exc), exc.problems)
 
 
@@ -52,7 +52,7 @@ def query_of(model: type[M]) -> M:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as exc:
-        raise BadRequest(422, "the query string is invalid", _problems(exc)) from None
+        raise RequestError(422, "the query string is invalid", _problems(exc)) from None
 
 
 def body_of(model: type[M]) -> M:
@@ -62,8 +62,10 @@ def body_of(model: type[M]) -> M:
         return model.model_validate_json(raw or b"")
     except ValidationError as exc:
         if any(err["type"] == "json_invalid" for err in exc.errors()):
-            raise BadRequest(400, "the body is not valid JSON", [{"field": "body", "message": "not JSON"}]) from None
-        raise BadRequest(422, "the body is invalid", _problems(exc)) from None
+            raise RequestError(
+                400, "the body is not valid JSON", [{"field": "body", "message": "not JSON"}]
+            ) from None
+        raise RequestError(422, "the body is invalid", _problems(exc)) from None
 
 
 def answer(model: BaseModel, status: int = 200) -> Any:
@@ -71,8 +73,14 @@ def answer(model: BaseModel, status: int = 200) -> Any:
     return jsonify(model.model_dump(mode="json")), status
 
 
-@operation(bp, "/health", "GET", summary="Tell that the service is up", need=Access.PUBLIC,
-           responses={200: schemas.Health})  # fmt: skip
+@operation(
+    bp,
+    "/health",
+    "GET",
+    summary="Tell that the service is up",
+    need=Access.PUBLIC,
+    responses={200: schemas.Health},
+)
 def health() -> Any:
     """Answer that the service is up."""
     return answer(schemas.Health(status="ok"))
@@ -84,18 +92,35 @@ def openapi_document() -> Any:
     return jsonify(openapi(PREFIX))
 
 
-@operation(bp, "/me", "GET", summary="The user this token acts for", need=Access.SIGNED_IN,
-           responses={200: schemas.Me})  # fmt: skip
+@operation(
+    bp,
+    "/me",
+    "GET",
+    summary="The user this token acts for",
+    need=Access.SIGNED_IN,
+    responses={200: schemas.Me},
+)
 def me() -> Any:
     """Tell who the token belongs to."""
     return answer(
-        schemas.Me(id=current_user.id, username=current_user.username, display_name=current_user.display_name,
-                   role=current_user.role)
-    )  # fmt: skip
+        schemas.Me(
+            id=current_user.id,
+            username=current_user.username,
+            display_name=current_user.display_name,
+            role=current_user.role,
+        )
+    )
 
 
-@operation(bp, "/audit-events", "GET", summary="Access-log entries, filtered, newest first", need=Permission.AUDIT_READ,
-           query=schemas.AuditEventQuery, responses={200: schemas.AuditEventPage})  # fmt: skip
+@operation(
+    bp,
+    "/audit-events",
+    "GET",
+    summary="Access-log entries, filtered, newest first",
+    need=Permission.AUDIT_READ,
+    query=schemas.AuditEventQuery,
+    responses={200: schemas.AuditEventPage},
+)
 def audit_events() -> Any:
     """List access-log entries with keyset pagination."""
     q = query_of(schemas.AuditEventQuery)
@@ -107,8 +132,14 @@ def audit_events() -> Any:
     return answer(schemas.AuditEventPage(items=items, next_cursor=result.next_cursor))
 
 
-@operation(bp, "/audit/verification", "GET", summary="Verify the access log now", need=Permission.AUDIT_VERIFY,
-           responses={200: schemas.Verification})  # fmt: skip
+@operation(
+    bp,
+    "/audit/verification",
+    "GET",
+    summary="Verify the access log now",
+    need=Permission.AUDIT_VERIFY,
+    responses={200: schemas.Verification},
+)
 def audit_verification() -> Any:
     """Run the verifier and answer its verdict."""
     verdict = audit_review.run_verification(context.db_session(), context.env(), context.actor())

@@ -32,8 +32,14 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
-_ERRORS = {400: "Malformed request", 401: "No valid token", 403: "Not permitted", 404: "Not found",
-           422: "Invalid request", 503: "The access log could not record the request"}  # fmt: skip
+_ERRORS = {
+    400: "Malformed request",
+    401: "No valid token",
+    403: "Not permitted",
+    404: "Not found",
+    422: "Invalid request",
+    503: "The access log could not record the request",
+}
 
 
 def operation(
@@ -72,22 +78,35 @@ def openapi(prefix: str) -> dict[str, Any]:
 
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
-        entry: dict[str, Any] = {"summary": op.summary, "operationId": f"{op.method}_{op.path}".replace("/", "_")}
+        entry: dict[str, Any] = {
+            "summary": op.summary,
+            "operationId": f"{op.method}_{op.path}".replace("/", "_"),
+        }
         entry["x-permission"] = str(op.need)
         if op.need != Access.PUBLIC:
             entry["security"] = [{"bearer": []}]
         params = re.findall(r"{([a-z_]+)}", op.path)
-        parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params]
+        parameters = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+        ]
         if op.query is not None:
             schema = op.query.model_json_schema()
             for name, prop in schema.get("properties", {}).items():
                 parameters.append(
-                    {"name": name, "in": "query", "required": name in schema.get("required", []), "schema": prop}
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": name in schema.get("required", []),
+                        "schema": prop,
+                    }
                 )
         if parameters:
             entry["parameters"] = parameters
         if op.body is not None:
-            entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(op.body)}},
+            }
         responses: dict[str, Any] = {}
         for status, model in op.responses.items():
             content = {"application/json": {"schema": ref(model)}} if model is not None else None
@@ -99,7 +118,11 @@ def openapi(prefix: str) -> dict[str, Any]:
             codes.append(404)
         for status in codes:
             responses.setdefault(
-                str(status), {"description": _ERRORS[status], "content": {"application/json": {"schema": ref(schemas.Error)}}}
+                str(status),
+                {
+                    "description": _ERRORS[status],
+                    "content": {"application/json": {"schema": ref(schemas.Error)}},
+                },
             )
         paths.setdefault(prefix + op.path, {})[op.method] = entry
     return {

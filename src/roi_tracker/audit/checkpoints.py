@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from roi_tracker import crypto
 from roi_tracker import db
 from roi_tracker import models
-from roi_tracker.audit import lock_chain
 from roi_tracker.audit import head
+from roi_tracker.audit import lock_chain
 from roi_tracker.domain.errors import AuditUnavailable
 
 FILE_NAME = "checkpoints.jsonl"
@@ -37,7 +37,9 @@ class Checkpoint:
 
     def message(self) -> bytes:
         """Return the bytes the signature covers."""
-        return signed_message(self.id, self.at, self.head_seq, self.head_mac, self.prev_signature, self.key_id)
+        return signed_message(
+            self.id, self.at, self.head_seq, self.head_mac, self.prev_signature, self.key_id
+        )
 
     def to_line(self) -> str:
         """Return the checkpoint as one JSON line for the external file."""
@@ -83,7 +85,9 @@ def path_in(directory: Path) -> Path:
     return directory / FILE_NAME
 
 
-def write(session: Session, keyring: crypto.Keyring, directory: Path, *, now: datetime | None = None) -> Checkpoint:
+def write(
+    session: Session, keyring: crypto.Keyring, directory: Path, *, now: datetime | None = None
+) -> Checkpoint:
     """Sign the current head, store it in the table, commit, then append it to the external file."""
     directory.mkdir(parents=True, exist_ok=True)
     target = path_in(directory)

@@ -41,13 +41,18 @@ class _Breaks:
             self.seq, self.reason = seq, reason
 
 
-def _check_series(series: list[checkpoints.Checkpoint], keyring: crypto.Keyring, where: str, breaks: _Breaks) -> None:
+def _check_series(
+    series: list[checkpoints.Checkpoint], keyring: crypto.Keyring, where: str, breaks: _Breaks
+) -> None:
     previous = checkpoints.NO_SIGNATURE
     for cp in series:
         if not keyring.verify_signature(cp.key_id, cp.message(), cp.signature):
             breaks.add(max(cp.head_seq, 1), f"checkpoint {cp.id} in the {where} has an invalid signature")
         elif cp.prev_signature != previous:
-            breaks.add(max(cp.head_seq, 1), f"checkpoint {cp.id} in the {where} does not follow checkpoint {cp.id - 1}")
+            breaks.add(
+                max(cp.head_seq, 1),
+                f"checkpoint {cp.id} in the {where} does not follow checkpoint {cp.id - 1}",
+            )
         previous = cp.signature
 
 
@@ -129,9 +134,21 @@ def _walk(
 ) -> tuple[int, int]:
     t = models.AuditEntry
     columns = (
-        t.seq, t.at, t.actor, t.role, t.action, t.object_type, t.object_id,
-        t.client_id, t.outcome, t.basis, t.request_id, t.key_id, t.prev_mac, t.mac,
-    )  # fmt: skip
+        t.seq,
+        t.at,
+        t.actor,
+        t.role,
+        t.action,
+        t.object_type,
+        t.object_id,
+        t.client_id,
+        t.outcome,
+        t.basis,
+        t.request_id,
+        t.key_id,
+        t.prev_mac,
+        t.mac,
+    )
     stmt = select(*columns).where(t.seq >= first_seq).order_by(t.seq).execution_options(yield_per=_BATCH)
     expected = first_seq
     verified = 0

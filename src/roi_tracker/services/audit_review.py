@@ -87,7 +87,9 @@ def _names(session: Session) -> dict[str, str]:
 
 
 def _resolve_actor(session: Session, actor: str) -> str:
-    uid = session.execute(select(models.User.id).where(models.User.username == actor.strip().lower())).scalar()
+    uid = session.execute(
+        select(models.User.id).where(models.User.username == actor.strip().lower())
+    ).scalar()
     return str(uid) if uid is not None else actor.strip()
 
 
@@ -105,15 +107,28 @@ def _filtered(session: Session, f: Filters) -> Select[tuple[models.AuditEntry]]:
     if f.since:
         stmt = stmt.where(t.at >= datetime.combine(f.since, time.min, tzinfo=ZoneInfo("UTC")))
     if f.until:
-        stmt = stmt.where(t.at < datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC")))
+        stmt = stmt.where(
+            t.at < datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC"))
+        )
     return stmt
 
 
 def _view(row: models.AuditEntry, names: dict[str, str], reviewed: set[int]) -> EntryView:
     return EntryView(
-        row.seq, row.at, row.actor, names.get(row.actor, row.actor), row.role, row.action, row.object_type,
-        row.object_id, row.client_id, row.outcome, row.basis, row.request_id, row.seq in reviewed,
-    )  # fmt: skip
+        row.seq,
+        row.at,
+        row.actor,
+        names.get(row.actor, row.actor),
+        row.role,
+        row.action,
+        row.object_type,
+        row.object_id,
+        row.client_id,
+        row.outcome,
+        row.basis,
+        row.request_id,
+        row.seq in reviewed,
+    )
 
 
 def page(
@@ -136,7 +151,9 @@ def page(
 def _reviewed(session: Session, seqs: list[int]) -> set[int]:
     if not seqs:
         return set()
-    return set(session.execute(select(models.AuditReview.seq).where(models.AuditReview.seq.in_(seqs))).scalars())
+    return set(
+        session.execute(select(models.AuditReview.seq).where(models.AuditReview.seq.in_(seqs))).scalars()
+    )
 
 
 def export(session: Session, env: Env, actor: audit.Actor, f: Filters, fmt: str) -> Iterator[EntryView]:
@@ -163,7 +180,9 @@ def queue(session: Session, env: Env, actor: audit.Actor, name: str, *, limit: i
         stmt = unreviewed.where(t.action.in_(SIGNIN_FAILURES))
     else:
         stmt = unreviewed.where(t.client_id != "")
-    rows = list(session.execute(stmt.order_by(t.seq.desc()).limit(limit if name in QUEUES[:2] else None)).scalars())
+    rows = list(
+        session.execute(stmt.order_by(t.seq.desc()).limit(limit if name in QUEUES[:2] else None)).scalars()
+    )
     if name == "after_hours":
         rows = [r for r in rows if _after_hours(r.at, env)][:limit]
     elif name == "bulk_access":
@@ -185,13 +204,13 @@ def _bulk(rows: list[models.AuditEntry], threshold: int) -> list[models.AuditEnt
     for row in rows:
         hour = row.at.replace(minute=0, second=0, microsecond=0)
         buckets.setdefault((row.actor, hour), []).append(row)
-    flagged = [r for group in buckets.values() if len({r.client_id for r in group}) > threshold for r in group]
+    flagged = [
+        r for group in buckets.values() if len({r.client_id for r in group}) > threshold for r in group
+    ]
     return sorted(flagged, key=lambda r: r.seq, reverse=True)
 
 
-def review(
-    session: Session, env: Env, actor: audit.Actor, seq: int, queue_name: str, note: str
-) -> None:
+def review(session: Session, env: Env, actor: audit.Actor, seq: int, queue_name: str, note: str) -> None:
     """Mark one flagged entry reviewed, with a sealed note; the review is itself logged."""
     if queue_name not in QUEUES:
         raise InvalidInput("unknown review queue", field="queue")
@@ -210,33 +229,51 @@ def review(
         )
     )
     env.log.append(
-        session, actor, Action.AUDIT_REVIEWED, Outcome.ALLOWED, object_type="audit_entry", object_id=str(seq),
+        session,
+        actor,
+        Action.AUDIT_REVIEWED,
+        Outcome.ALLOWED,
+        object_type="audit_entry",
+        object_id=str(seq),
         basis=queue_name,
-    )  # fmt: skip
+    )
     audit.commit(session)
 
 
-def run_verification(session: Session, env: Env, actor: audit.Actor, *, full: bool = False) -> verifier.Verdict:
+def run_verification(
+    session: Session, env: Env, actor: audit.Actor, *, full: bool = False
+) -> verifier.Verdict:
     """Verify the log, keep the verdict with its time, and log that it ran."""
     verdict = verifier.verify(session, env.keyring, env.settings.checkpoint_dir, full=full)
     record_verdict(session, env, actor, verdict, full=full)
     return verdict
 
 
-def record_verdict(session: Session, env: Env, actor: audit.Actor, verdict: verifier.Verdict, *, full: bool) -> None:
+def record_verdict(
+    session: Session, env: Env, actor: audit.Actor, verdict: verifier.Verdict, *, full: bool
+) -> None:
     """Keep a verdict with its time and log that the verifier ran."""
     session.rollback()
     session.add(
         models.AuditVerification(
-            intact=verdict.intact, full=full, verified=verdict.verified, head_seq=verdict.head_seq,
-            first_break_seq=verdict.first_break_seq, reason=verdict.reason[:256],
+            intact=verdict.intact,
+            full=full,
+            verified=verdict.verified,
+            head_seq=verdict.head_seq,
+            first_break_seq=verdict.first_break_seq,
+            reason=verdict.reason[:256],
         )
-    )  # fmt: skip
+    )
     outcome = Outcome.ALLOWED if verdict.intact else Outcome.INTEGRITY_FAILURE
     env.log.append(
-        session, actor, Action.AUDIT_VERIFIED, outcome, object_type="audit_log",
-        object_id=str(verdict.head_seq), basis=str(verdict.first_break_seq or ""),
-    )  # fmt: skip
+        session,
+        actor,
+        Action.AUDIT_VERIFIED,
+        outcome,
+        object_type="audit_log",
+        object_id=str(verdict.head_seq),
+        basis=str(verdict.first_break_seq or ""),
+    )
     audit.commit(session)
 
 

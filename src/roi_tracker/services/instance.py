@@ -55,7 +55,9 @@ def check_keys(session: Session, keyring: crypto.Keyring, *, remember: bool) -> 
     With `remember`, keys the database has not seen yet are recorded (init and key rotation); without it, a
     database that has recorded no key at all is refused as not initialized.
     """
-    stored = {row.key_id: bytes(row.check_value) for row in session.execute(select(models.KeyCanary)).scalars()}
+    stored = {
+        row.key_id: bytes(row.check_value) for row in session.execute(select(models.KeyCanary)).scalars()
+    }
     held = keyring.canaries()
     if not stored and not remember:
         raise KeyMismatch("this database has not been initialized; run `roi-tracker init`")
@@ -83,7 +85,13 @@ def create_demo_accounts(session: Session, env: Env, instance_path: Path) -> lis
     for username, display_name, role in DEMO_ACCOUNTS:
         password = "demo-" + secrets.token_urlsafe(9)
         users.create_user(
-            session, env, actor, username=username, display_name=display_name, role=role.value, password=password
+            session,
+            env,
+            actor,
+            username=username,
+            display_name=display_name,
+            role=role.value,
+            password=password,
         )
         out.append(DemoSignIn(username, role.value, password))
     marker = instance_path / DEMO_MARKER

@@ -71,14 +71,20 @@ def confirm_enrolment(
     code = code.strip().replace(" ", "")
     step = _matching_step(secret, code, env.clock(), None)
     if step is None:
-        raise InvalidInput("That code does not match. Check the time on your phone and try again.", field="code")
+        raise InvalidInput(
+            "That code does not match. Check the time on your phone and try again.", field="code"
+        )
     user.totp_secret = env.keyring.seal(secret.encode("ascii"), purpose=_PURPOSE, context=_context(user.id))
     user.totp_last_step = step
     session.execute(delete(models.RecoveryCode).where(models.RecoveryCode.user_id == user.id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     for plain in codes:
-        session.add(models.RecoveryCode(user_id=user.id, code_hash=crypto.token_digest(_normalize_recovery(plain))))
-    env.log.append(session, actor, Action.MFA_ENROLLED, Outcome.ALLOWED, object_type="user", object_id=str(user.id))
+        session.add(
+            models.RecoveryCode(user_id=user.id, code_hash=crypto.token_digest(_normalize_recovery(plain)))
+        )
+    env.log.append(
+        session, actor, Action.MFA_ENROLLED, Outcome.ALLOWED, object_type="user", object_id=str(user.id)
+    )
     audit.commit(session)
     return codes
 
@@ -89,7 +95,9 @@ def consume_code(session: Session, env: Env, user: models.User, code: str) -> st
         return None
     compact = code.strip().replace(" ", "")
     if compact.isdigit() and len(compact) == 6:
-        secret = env.keyring.open(user.totp_secret, purpose=_PURPOSE, context=_context(user.id)).decode("ascii")
+        secret = env.keyring.open(user.totp_secret, purpose=_PURPOSE, context=_context(user.id)).decode(
+            "ascii"
+        )
         step = _matching_step(secret, compact, env.clock(), user.totp_last_step)
         if step is None:
             return None

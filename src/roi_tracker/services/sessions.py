@@ -60,7 +60,13 @@ def load(session: Session, env: Env, session_id: str) -> Loaded | None:
 
 
 def save(
-    session: Session, env: Env, session_id: str, data: dict[str, Any], user_id: uuid.UUID | None, *, changed: bool
+    session: Session,
+    env: Env,
+    session_id: str,
+    data: dict[str, Any],
+    user_id: uuid.UUID | None,
+    *,
+    changed: bool,
 ) -> None:
     """Store the session's data, creating the row when new; refresh its last-seen time."""
     key = _hash(session_id)

@@ -88,7 +88,15 @@ def throttle_wait(session: Session, env: Env, username: str, address: str) -> in
 
 
 def record_failure(
-    session: Session, env: Env, *, username: str, address: str, user_id: str, role: str, action: Action, request_id: str
+    session: Session,
+    env: Env,
+    *,
+    username: str,
+    address: str,
+    user_id: str,
+    role: str,
+    action: Action,
+    request_id: str,
 ) -> None:
     """Count a failed attempt against the account and the address, and log it, in one transaction."""
     session.rollback()
@@ -115,9 +123,15 @@ def check_password(
     ok = env.hasher.check(user.password_hash if user is not None else None, password)
     if user is None or not ok or not user.active:
         record_failure(
-            session, env, username=username, address=address, user_id=user_id, role=role,
-            action=Action.SIGNIN_FAILED, request_id=request_id,
-        )  # fmt: skip
+            session,
+            env,
+            username=username,
+            address=address,
+            user_id=user_id,
+            role=role,
+            action=Action.SIGNIN_FAILED,
+            request_id=request_id,
+        )
         raise AuthenticationFailed("The username or password is incorrect, or the account is disabled.")
     _clear(session, _key("account", username))
     if user.totp_secret is not None:
@@ -135,7 +149,9 @@ def complete(session: Session, env: Env, user_id: uuid.UUID, *, request_id: str)
     user = session.get(models.User, user_id)
     role = user.role if user is not None else audit.ANONYMOUS_ROLE
     actor = audit.Actor(user_id=str(user_id), role=role, request_id=request_id)
-    env.log.append(session, actor, Action.SIGNIN_SUCCEEDED, Outcome.ALLOWED, object_type="user", object_id=str(user_id))
+    env.log.append(
+        session, actor, Action.SIGNIN_SUCCEEDED, Outcome.ALLOWED, object_type="user", object_id=str(user_id)
+    )
     audit.commit(session)
 
 
@@ -153,9 +169,15 @@ def check_second_factor(
     used = mfa.consume_code(session, env, user, code)
     if used is None:
         record_failure(
-            session, env, username=user.username, address=address, user_id=str(user.id), role=user.role,
-            action=Action.MFA_FAILED, request_id=request_id,
-        )  # fmt: skip
+            session,
+            env,
+            username=user.username,
+            address=address,
+            user_id=str(user.id),
+            role=user.role,
+            action=Action.MFA_FAILED,
+            request_id=request_id,
+        )
         raise AuthenticationFailed("That code is not valid. Codes work once; wait for the next one.")
     actor = audit.Actor(user_id=str(user.id), role=user.role, request_id=request_id)
     action = Action.RECOVERY_CODE_USED if used == "recovery" else Action.MFA_SUCCEEDED

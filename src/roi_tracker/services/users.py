@@ -41,7 +41,9 @@ class UserView:
 
 def view_of(user: models.User) -> UserView:
     """Return the shareable view of a user row."""
-    return UserView(user.id, user.username, user.display_name, user.role, user.active, user.totp_secret is not None)
+    return UserView(
+        user.id, user.username, user.display_name, user.role, user.active, user.totp_secret is not None
+    )
 
 
 def parse_user_id(raw: str) -> uuid.UUID:
@@ -68,13 +70,21 @@ def by_username(session: Session, username: str) -> models.User:
 
 
 def create_user(
-    session: Session, env: Env, actor: audit.Actor, *, username: str, display_name: str, role: str, password: str
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
 ) -> UserView:
     """Create an account with one role; the entry and the account commit together."""
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise InvalidInput(
-            "username must be 2-64 characters: lowercase letters, digits, dot, dash, underscore", field="username"
+            "username must be 2-64 characters: lowercase letters, digits, dot, dash, underscore",
+            field="username",
         )
     try:
         parsed_role = roles.parse_role(role)
@@ -97,7 +107,9 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    env.log.append(session, actor, Action.USER_CREATED, Outcome.ALLOWED, object_type="user", object_id=str(user.id))
+    env.log.append(
+        session, actor, Action.USER_CREATED, Outcome.ALLOWED, object_type="user", object_id=str(user.id)
+    )
     audit.commit(session)
     return view_of(user)
 
@@ -126,16 +138,23 @@ def change_role(session: Session, env: Env, actor: audit.Actor, user_id: uuid.UU
         user.role = parsed.value
         user.updated_at = env.clock()
         env.log.append(
-            session, actor, Action.USER_ROLE_CHANGED, Outcome.ALLOWED, object_type="user", object_id=str(user.id),
+            session,
+            actor,
+            Action.USER_ROLE_CHANGED,
+            Outcome.ALLOWED,
+            object_type="user",
+            object_id=str(user.id),
             basis=parsed.value,
-        )  # fmt: skip
+        )
         # A new role means new permissions: end the sessions that were granted under the old one.
         session.execute(delete(models.WebSession).where(models.WebSession.user_id == user.id))
     audit.commit(session)
     return view_of(user)
 
 
-def set_active(session: Session, env: Env, actor: audit.Actor, user_id: uuid.UUID, *, active: bool) -> UserView:
+def set_active(
+    session: Session, env: Env, actor: audit.Actor, user_id: uuid.UUID, *, active: bool
+) -> UserView:
     """Disable an account (ending all its sessions and tokens) or enable it again."""
     user = _get(session, user_id)
     if not active and str(user.id) == actor.user_id:
@@ -162,7 +181,9 @@ def reset_mfa(session: Session, env: Env, actor: audit.Actor, user_id: uuid.UUID
     user.totp_last_step = None
     session.execute(delete(models.RecoveryCode).where(models.RecoveryCode.user_id == user.id))
     session.execute(delete(models.WebSession).where(models.WebSession.user_id == user.id))
-    env.log.append(session, actor, Action.USER_MFA_RESET, Outcome.ALLOWED, object_type="user", object_id=str(user.id))
+    env.log.append(
+        session, actor, Action.USER_MFA_RESET, Outcome.ALLOWED, object_type="user", object_id=str(user.id)
+    )
     audit.commit(session)
     return view_of(user)
 
@@ -176,7 +197,9 @@ def issue_token(session: Session, env: Env, actor: audit.Actor, username: str) -
     row = models.ApiToken(user_id=user.id, token_hash=crypto.token_digest(token))
     session.add(row)
     session.flush()
-    env.log.append(session, actor, Action.TOKEN_ISSUED, Outcome.ALLOWED, object_type="api_token", object_id=str(row.id))
+    env.log.append(
+        session, actor, Action.TOKEN_ISSUED, Outcome.ALLOWED, object_type="api_token", object_id=str(row.id)
+    )
     audit.commit(session)
     return token
 

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from roi_tracker import config
 from roi_tracker import resources
+from roi_tracker.domain.roles import Access
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
 
@@ -64,6 +65,6 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on
 
     static_view = app.view_functions["static"]
-    security.requires(security.Access.PUBLIC)(static_view)
+    security.requires(Access.PUBLIC)(static_view)
     logging.getLogger("roi_tracker").setLevel(logging.INFO)
     return app

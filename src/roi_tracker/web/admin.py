@@ -40,9 +40,14 @@ def user_new() -> Any:
     if form.validate_on_submit():
         try:
             view = users.create_user(
-                context.db_session(), context.env(), context.actor(), username=form.username.data or "",
-                display_name=form.display_name.data or "", role=form.role.data or "", password=form.password.data or "",
-            )  # fmt: skip
+                context.db_session(),
+                context.env(),
+                context.actor(),
+                username=form.username.data or "",
+                display_name=form.display_name.data or "",
+                role=form.role.data or "",
+                password=form.password.data or "",
+            )
         except (InvalidInput, Conflict) as exc:
             target = getattr(form, getattr(exc, "field", None) or "username")
             target.errors = [str(exc)]
@@ -60,7 +65,9 @@ def user_new() -> Any:
 def user_detail(user_id: str) -> Any:
     """Show one account with its actions."""
     view = users.get_user(context.db_session(), users.parse_user_id(user_id))
-    return render_template("admin/user_detail.html", user=view, role_form=RoleForm(role=view.role), form=EmptyForm())
+    return render_template(
+        "admin/user_detail.html", user=view, role_form=RoleForm(role=view.role), form=EmptyForm()
+    )
 
 
 @bp.route("/users/<user_id>/role", methods=["POST"])
@@ -71,7 +78,11 @@ def user_role(user_id: str) -> Any:
     if not form.validate_on_submit():
         raise InvalidInput("choose one of the listed roles", field="role")
     view = users.change_role(
-        context.db_session(), context.env(), context.actor(), users.parse_user_id(user_id), form.role.data or ""
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        users.parse_user_id(user_id),
+        form.role.data or "",
     )
     flash(f"{view.username} is now {view.role.replace('_', ' ')}.", "success")
     return redirect(url_for("admin.user_detail", user_id=view.id))
@@ -92,7 +103,9 @@ def user_disable(user_id: str) -> Any:
 @requires(Permission.USER_DISABLE)
 def user_enable(user_id: str) -> Any:
     """Enable a disabled account."""
-    view = users.set_active(context.db_session(), context.env(), context.actor(), users.parse_user_id(user_id), active=True)
+    view = users.set_active(
+        context.db_session(), context.env(), context.actor(), users.parse_user_id(user_id), active=True
+    )
     flash(f"{view.username} is enabled.", "success")
     return redirect(url_for("admin.user_detail", user_id=view.id))
 

@@ -28,9 +28,19 @@ from roi_tracker.web.security import requires
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 CSV_COLUMNS = (
-    "seq", "at", "actor", "actor_name", "role", "action", "object_type", "object_id", "client_id", "outcome",
-    "basis", "request_id",
-)  # fmt: skip
+    "seq",
+    "at",
+    "actor",
+    "actor_name",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "client_id",
+    "outcome",
+    "basis",
+    "request_id",
+)
 QUEUE_TITLES = {
     "refused": "Refused requests",
     "signin_failures": "Sign-in failures",
@@ -69,9 +79,12 @@ def log_page() -> Any:
         field, problems = next(iter(form.errors.items()))
         raise InvalidInput(f"{field}: {problems[0]}", field=field)
     result = audit_review.page(
-        context.db_session(), context.env(), context.actor(), filters_from(form),
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        filters_from(form),
         cursor=parse_cursor(request.args.get("cursor")),
-    )  # fmt: skip
+    )
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     return render_template("audit/log.html", form=form, page=result, args=args)
 
@@ -84,7 +97,9 @@ def log_csv() -> Any:
     if not form.validate():
         field, problems = next(iter(form.errors.items()))
         raise InvalidInput(f"{field}: {problems[0]}", field=field)
-    rows = audit_review.export(context.db_session(), context.env(), context.actor(), filters_from(form), "csv")
+    rows = audit_review.export(
+        context.db_session(), context.env(), context.actor(), filters_from(form), "csv"
+    )
     first = next(rows, None)  # runs the logging before any byte is sent
 
     def generate() -> Iterator[str]:
@@ -126,7 +141,10 @@ def verify_now() -> Any:
     full = request.form.get("full") == "1"
     verdict = audit_review.run_verification(context.db_session(), context.env(), context.actor(), full=full)
     if verdict.intact:
-        flash(f"The access log is intact: {verdict.verified} entries checked up to entry {verdict.head_seq}.", "success")
+        flash(
+            f"The access log is intact: {verdict.verified} entries checked up to entry {verdict.head_seq}.",
+            "success",
+        )
     else:
         flash(f"The access log is broken at entry {verdict.first_break_seq}: {verdict.reason}", "error")
     return redirect(url_for("audit.verification"))

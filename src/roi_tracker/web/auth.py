@@ -74,9 +74,13 @@ def signin_page() -> Any:
     if form.validate_on_submit():
         try:
             result = signin.check_password(
-                context.db_session(), context.env(), username=form.username.data or "",
-                password=form.password.data or "", address=context.client_address(), request_id=context.actor().request_id,
-            )  # fmt: skip
+                context.db_session(),
+                context.env(),
+                username=form.username.data or "",
+                password=form.password.data or "",
+                address=context.client_address(),
+                request_id=context.actor().request_id,
+            )
         except (AuthenticationFailed, Throttled) as exc:
             form.password.errors = [str(exc)]
             status = 429 if isinstance(exc, Throttled) else 401
@@ -86,7 +90,11 @@ def signin_page() -> Any:
             session.clear()
             if isinstance(session, ServerSession):
                 session.rotate()
-            session[PENDING] = {"user_id": str(result.user.id), "at": time.time(), "next": request.args.get("next")}
+            session[PENDING] = {
+                "user_id": str(result.user.id),
+                "at": time.time(),
+                "next": request.args.get("next"),
+            }
             if result.next is signin.Next.MFA:
                 return redirect(url_for("auth.challenge"))
             session["enrol_secret"] = mfa.new_secret()
@@ -110,9 +118,13 @@ def challenge() -> Any:
     if form.validate_on_submit():
         try:
             user = signin.check_second_factor(
-                context.db_session(), context.env(), user_id=user_id, code=form.code.data or "",
-                address=context.client_address(), request_id=context.actor().request_id,
-            )  # fmt: skip
+                context.db_session(),
+                context.env(),
+                user_id=user_id,
+                code=form.code.data or "",
+                address=context.client_address(),
+                request_id=context.actor().request_id,
+            )
         except (AuthenticationFailed, Throttled) as exc:
             form.code.errors = [str(exc)]
             status = 429 if isinstance(exc, Throttled) else 401
@@ -176,9 +188,13 @@ def signout() -> Any:
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         context.env().log.record_alone(
-            context.db_session(), context.actor(), Action.SIGNOUT, Outcome.ALLOWED,
-            object_type="user", object_id=current_user.id,
-        )  # fmt: skip
+            context.db_session(),
+            context.actor(),
+            Action.SIGNOUT,
+            Outcome.ALLOWED,
+            object_type="user",
+            object_id=current_user.id,
+        )
     logout_user()
     if isinstance(session, ServerSession):
         session.end()

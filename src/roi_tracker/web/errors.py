@@ -85,7 +85,9 @@ def _http(exc: HTTPException) -> Any:
 
 
 def _csrf(exc: CSRFError) -> Any:
-    return respond(400, "csrf_failed", "The form expired or was not sent from this site. Reload the page and try again.")
+    return respond(
+        400, "csrf_failed", "The form expired or was not sent from this site. Reload the page and try again."
+    )
 
 
 def _unexpected(exc: Exception) -> Any:

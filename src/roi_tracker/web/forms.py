@@ -73,9 +73,14 @@ class AuditFilterForm(FlaskForm):
     action = StringField("Action", validators=[Optional(), Length(max=64)])
     outcome = SelectField(
         "Outcome",
-        choices=[("", "Any"), ("allowed", "Allowed"), ("refused", "Refused"), ("error", "Error"),
-                 ("integrity_failure", "Integrity failure")],
+        choices=[
+            ("", "Any"),
+            ("allowed", "Allowed"),
+            ("refused", "Refused"),
+            ("error", "Error"),
+            ("integrity_failure", "Integrity failure"),
+        ],
         validators=[Optional()],
-    )  # fmt: skip
+    )
     since = StringField("From (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
     until = StringField("Until (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])

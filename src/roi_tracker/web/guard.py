@@ -37,9 +37,13 @@ def _note_expired_session() -> None:
     if isinstance(session, ServerSession) and session.expired_user is not None:
         actor = audit.Actor(str(session.expired_user), audit.ANONYMOUS_ROLE, context.actor().request_id)
         context.env().log.record_alone(
-            context.db_session(), actor, Action.SESSION_EXPIRED, Outcome.ALLOWED,
-            object_type="user", object_id=str(session.expired_user),
-        )  # fmt: skip
+            context.db_session(),
+            actor,
+            Action.SESSION_EXPIRED,
+            Outcome.ALLOWED,
+            object_type="user",
+            object_id=str(session.expired_user),
+        )
         flash("You were signed out after a period without activity. Please sign in again.", "info")
         session.expired_user = None
 
@@ -58,15 +62,26 @@ def enforce() -> Any:
         if errors.wants_json():
             if request.headers.get("Authorization"):
                 context.env().log.record_alone(
-                    context.db_session(), context.actor(), Action.TOKEN_REJECTED, Outcome.REFUSED,
-                    object_type="route", object_id=request.endpoint,
-                )  # fmt: skip
-            return errors.respond(401, "unauthorized", "Send a valid API token as `Authorization: Bearer <token>`.")
+                    context.db_session(),
+                    context.actor(),
+                    Action.TOKEN_REJECTED,
+                    Outcome.REFUSED,
+                    object_type="route",
+                    object_id=request.endpoint,
+                )
+            return errors.respond(
+                401, "unauthorized", "Send a valid API token as `Authorization: Bearer <token>`."
+            )
         return redirect(url_for("auth.signin_page", next=safe_next(request.full_path.rstrip("?"))))
     if need == Access.SIGNED_IN or roles.is_granted(current_user.role, need):
         return None
     context.env().log.record_alone(
-        context.db_session(), context.actor(), Action.ACCESS_DENIED, Outcome.REFUSED,
-        object_type="route", object_id=request.endpoint, basis=str(need),
-    )  # fmt: skip
+        context.db_session(),
+        context.actor(),
+        Action.ACCESS_DENIED,
+        Outcome.REFUSED,
+        object_type="route",
+        object_id=request.endpoint,
+        basis=str(need),
+    )
     return errors.respond(403, "forbidden", "Your role does not permit this.")

@@ -20,7 +20,11 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
     """Session data with the bookkeeping the store needs: its id, rotation and ending."""
 
     def __init__(
-        self, data: dict[str, Any] | None = None, sid: str | None = None, *, expired_user: uuid.UUID | None = None
+        self,
+        data: dict[str, Any] | None = None,
+        sid: str | None = None,
+        *,
+        expired_user: uuid.UUID | None = None,
     ) -> None:
         def on_update(_self: Any) -> None:
             self.modified = True
@@ -86,10 +90,10 @@ class DatabaseSessionInterface(SessionInterface):
             sessions.end(store, session.sid)
             session.sid = None
         is_new = session.sid is None
-        if is_new:
-            session.sid = sessions.new_id()
+        sid = session.sid or sessions.new_id()
+        session.sid = sid
         raw_user = session.get("_user_id")
         user_id = uuid.UUID(raw_user) if raw_user else None
-        sessions.save(store, context.env(), session.sid, dict(session), user_id, changed=session.modified or is_new)
+        sessions.save(store, context.env(), sid, dict(session), user_id, changed=session.modified or is_new)
         if is_new:
-            response.set_cookie(name, session.sid, path="/", secure=secure, httponly=True, samesite="Lax")
+            response.set_cookie(name, sid, path="/", secure=secure, httponly=True, samesite="Lax")

@@ -1,0 +1,43 @@
+# The two set-up commands of a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ROI_INSTANCE_PATH ?= $(CURDIR)/instance
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres lint typecheck e2e bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+# Create the environment, prepare a demo instance on first run, and serve on http://127.0.0.1:5000.
+run: $(STAMP)
+	@if [ ! -f "$(ROI_INSTANCE_PATH)/keys.json" ] && [ -z "$$ROI_KEY_FILE" ]; then $(BIN)/roi-tracker init --demo; \
+	else $(BIN)/roi-tracker db upgrade; fi
+	$(BIN)/roi-tracker serve
+
+# The whole suite, on SQLite and then on PostgreSQL (skipped with a reason when no server; required under CI=true).
+test: $(STAMP) lint typecheck
+	bash scripts/test-both-databases
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest -q
+
+test-postgres: $(STAMP)
+	ROI_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache
