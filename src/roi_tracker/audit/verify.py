@@ -101,10 +101,10 @@ def verify(
         if cp.head_seq >= first_seq:
             wanted.setdefault(cp.head_seq, []).append(cp)
 
-    verified, last_seq = _walk(session, keyring, first_seq, expected_prev, wanted, breaks, progress)
-    head_seq = last_seq
-    max_seq = session.execute(select(func.max(models.AuditEntry.seq))).scalar_one_or_none() or 0
-    head_seq = max(head_seq, int(max_seq))
+    verified, _ = _walk(session, keyring, first_seq, expected_prev, wanted, breaks, progress)
+    # The head is the newest stored entry: an incremental walk that found no entry after its checkpoint
+    # would otherwise claim the checkpoint's entry as the head and hide a truncated tail.
+    head_seq = int(session.execute(select(func.max(models.AuditEntry.seq))).scalar_one_or_none() or 0)
     for cp in external + table:
         if cp.head_seq > head_seq:
             where = "checkpoint file" if cp in external else "database"
