@@ -23,6 +23,7 @@ from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import StartupError
 from roi_tracker.runtime import open_instance
 from roi_tracker.services import audit_review
+from roi_tracker.services import demo
 from roi_tracker.services import instance
 from roi_tracker.services import users
 
@@ -72,9 +73,11 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--demo", is_flag=True, help="Also create one demo account per role (synthetic data only).")
+@click.option(
+    "--demo", "with_demo", is_flag=True, help="Also create one demo account per role (synthetic data)."
+)
 @one_line_errors
-def init(demo: bool) -> None:
+def init(with_demo: bool) -> None:
     """Create the instance folder, the key file (0600) and the database at the newest migration."""
     settings = config.load()
     keyring = instance.create_key_file(settings)
@@ -88,10 +91,12 @@ def init(demo: bool) -> None:
         click.echo(
             f"Key file: {settings.key_file} (keep a copy somewhere safe: without it nothing can be read)"
         )
-        if demo:
+        if with_demo:
             rt = open_instance(config.load(), keyring)
             with rt.sessions() as session:
                 created = instance.create_demo_accounts(session, rt.env, settings.instance_path)
+                demo.seed_history(session, rt.env)
+                checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
             rt.close()
             _print_sign_ins(created)
     finally:
@@ -257,7 +262,10 @@ def audit_verify(full: bool) -> None:
         rt.close()
     if verdict.intact:
         first, last = verdict.started_at_seq, verdict.head_seq
-        click.echo(f"intact: {verdict.verified} entries verified from entry {first} to {last}")
+        if verdict.verified == 0:
+            click.echo(f"intact: no entries after the last trusted checkpoint (entry {first - 1})")
+        else:
+            click.echo(f"intact: {verdict.verified} entries verified, from entry {first} to {last}")
         return
     click.echo(f"broken at entry {verdict.first_break_seq}: {verdict.reason}")
     sys.exit(1)
