@@ -7,8 +7,10 @@ Any failure to write becomes `AuditUnavailable`, which the web layer answers wit
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy import text
@@ -20,6 +22,8 @@ from roi_tracker import db
 from roi_tracker import models
 from roi_tracker.domain import audit_vocab
 from roi_tracker.domain.errors import AuditUnavailable
+
+log = logging.getLogger(__name__)
 
 # Serializes appends on PostgreSQL; the value is arbitrary but fixed ("ROI" + "LOG").
 _PG_LOCK_KEY = 0x524F494C4F47
@@ -74,9 +78,25 @@ def _write_row(session: Session, row: models.AuditEntry) -> None:
 class Log:
     """The access-log writer a service is handed: the keyring's log key and the checkpoint policy."""
 
-    def __init__(self, keyring: crypto.Keyring, *, checkpoint_every: int = 0) -> None:
+    def __init__(
+        self, keyring: crypto.Keyring, *, checkpoint_every: int = 0, checkpoint_dir: Path | None = None
+    ) -> None:
         self.keyring = keyring
         self.checkpoint_every = checkpoint_every
+        self.checkpoint_dir = checkpoint_dir
+
+    def checkpoint_after_commit(self, session: Session) -> None:
+        """Sign the head after a commit that crossed a multiple of `checkpoint_every` (security.md B7)."""
+        if self.checkpoint_dir is None:
+            return
+        from roi_tracker.audit import checkpoints
+
+        try:
+            checkpoints.write(session, self.keyring, self.checkpoint_dir)
+        except (AuditUnavailable, SQLAlchemyError) as exc:
+            # The data is committed; the periodic checkpoint (server.py) signs the head on its next tick.
+            session.rollback()
+            log.warning("checkpoint after entry failed: %s", type(exc).__name__)
 
     def append(
         self,
@@ -117,7 +137,7 @@ class Log:
             session.rollback()
             raise AuditUnavailable("the access log could not record this request") from exc
         if self.checkpoint_every and seq % self.checkpoint_every == 0:
-            session.info[CHECKPOINT_DUE] = True
+            session.info[CHECKPOINT_DUE] = self
         return seq
 
     def reveal(
@@ -197,5 +217,9 @@ def commit(session: Session) -> None:
     try:
         session.commit()
     except SQLAlchemyError as exc:
+        session.info.pop(CHECKPOINT_DUE, None)
         session.rollback()
         raise AuditUnavailable("the access log could not record this request") from exc
+    due = session.info.pop(CHECKPOINT_DUE, None)
+    if isinstance(due, Log):
+        due.checkpoint_after_commit(session)

@@ -31,5 +31,7 @@ class Env:
             settings=settings,
             keyring=keyring,
             hasher=passwords.Hasher(settings.password_hashing),
-            log=audit.Log(keyring, checkpoint_every=settings.checkpoint_every),
+            log=audit.Log(
+                keyring, checkpoint_every=settings.checkpoint_every, checkpoint_dir=settings.checkpoint_dir
+            ),
         )
