@@ -1,0 +1,261 @@
+"""With the access-log writer failing, every route that changes state or reveals logged data answers 503
+and changes nothing (security.md B3). The routes come from the app's URL map, so new ones are covered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from roi_tracker import audit
+from roi_tracker import db
+from roi_tracker.runtime import Runtime
+from roi_tracker.services import mfa
+from roi_tracker.services import users
+from tests.conftest import csrf_from
+from tests.web.conftest import SYSTEM
+from tests.web.conftest import page_token
+from tests.web.conftest import sign_in
+
+# GET routes that read logged data; every route with POST is covered without being listed.
+LOGGED_READS = {
+    "audit.log_page",
+    "audit.log_csv",
+    "audit.queue_page",
+    "api.audit_events",
+    "api.audit_verification",
+}
+# Routes that change no stored data and reveal none, so nothing needs logging (the reason beside each).
+EXEMPT = {
+    "auth.keepalive": "only refreshes the session's last-seen time",
+}
+
+
+@dataclass
+class Call:
+    """A prepared request: who sends it, and what."""
+
+    browser: FlaskClient
+    method: str
+    url: str
+    data: dict[str, str] | None = None
+    headers: dict[str, str] | None = None
+
+
+Arrange = Callable[[Flask, Runtime, Callable[..., users.UserView]], Call]
+
+
+def _browser(app: Flask, make_user: Callable[..., users.UserView], name: str, role: str) -> FlaskClient:
+    make_user(name, role)
+    browser = app.test_client()
+    assert sign_in(browser, name).status_code == 302
+    return browser
+
+
+def _form(browser: FlaskClient, url: str, **data: str) -> Call:
+    return Call(browser, "POST", url, {"csrf_token": page_token(browser), **data})
+
+
+def _signin(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    make_user("carol", "clinician")
+    browser = app.test_client()
+    token = csrf_from(browser.get("/signin").text)
+    return Call(
+        browser, "POST", "/signin", {"csrf_token": token, "username": "carol", "password": "wrong password!"}
+    )
+
+
+def _enrolled(runtime: Runtime, make_user: Callable[..., users.UserView], name: str) -> str:
+    view = make_user(name, "clinician")
+    secret = mfa.new_secret()
+    with runtime.sessions() as session:
+        mfa.confirm_enrolment(session, runtime.env, SYSTEM, view.id, secret, pyotp.TOTP(secret).now())
+    return secret
+
+
+def _challenge(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    _enrolled(runtime, make_user, "dora")
+    browser = app.test_client()
+    assert sign_in(browser, "dora").headers["Location"].endswith("/signin/code")
+    token = csrf_from(browser.get("/signin/code").text)
+    return Call(browser, "POST", "/signin/code", {"csrf_token": token, "code": "000000"})
+
+
+def _enrol(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    object.__setattr__(runtime.env, "settings", _with(runtime, require_mfa=True))
+    make_user("erin", "clinician")
+    browser = app.test_client()
+    assert sign_in(browser, "erin").headers["Location"].endswith("/signin/enrol")
+    page = browser.get("/signin/enrol").text
+    secret = page.split('class="secret">')[1].split("<")[0]
+    return Call(
+        browser, "POST", "/signin/enrol", {"csrf_token": csrf_from(page), "code": pyotp.TOTP(secret).now()}
+    )
+
+
+def _account_mfa(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser = _browser(app, make_user, "fran", "clinician")
+    page = browser.get("/account/mfa").text
+    secret = page.split('class="secret">')[1].split("<")[0]
+    return Call(
+        browser, "POST", "/account/mfa", {"csrf_token": csrf_from(page), "code": pyotp.TOTP(secret).now()}
+    )
+
+
+def _with(runtime: Runtime, **values: object):  # noqa: ANN202 - a Settings copy
+    from dataclasses import replace
+
+    return replace(runtime.env.settings, **values)
+
+
+def _admin_on_user(path: str, **data: str) -> Arrange:
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        browser = _browser(app, make_user, "ada", "admin")
+        target = make_user("gil", "clinician")
+        if path == "enable":
+            with runtime.sessions() as session:
+                users.set_active(session, runtime.env, SYSTEM, target.id, active=False)
+        target_id = str(target.id)
+        if path == "reset-mfa":
+            _enrolled(runtime, make_user, "hal")
+            target_id = _id_of(runtime, "hal")
+        return _form(browser, f"/admin/users/{target_id}/{path}", **data)
+
+    return arrange
+
+
+def _id_of(runtime: Runtime, username: str) -> str:
+    with runtime.sessions() as session:
+        return str(users.by_username(session, username).id)
+
+
+def _auditor(url: str, method: str = "GET", **data: str) -> Arrange:
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        browser = _browser(app, make_user, "abe", "auditor")
+        if method == "POST":
+            return _form(browser, url, **data)
+        return Call(browser, "GET", url)
+
+    return arrange
+
+
+def _api(url: str) -> Arrange:
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        make_user("ava", "auditor")
+        with runtime.sessions() as session:
+            token = users.issue_token(session, runtime.env, SYSTEM, "ava")
+        return Call(app.test_client(), "GET", url, headers={"Authorization": f"Bearer {token}"})
+
+    return arrange
+
+
+def _signout(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    return _form(_browser(app, make_user, "ivy", "front_desk"), "/signout")
+
+
+def _user_new(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser = _browser(app, make_user, "ada", "admin")
+    return _form(
+        browser,
+        "/admin/users/new",
+        username="newbie",
+        display_name="New Bie",
+        role="clinician",
+        password="a long password!",
+    )
+
+
+def _review(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    make_user("zed", "clinician")
+    sign_in(app.test_client(), "zed", "wrong password!")
+    return _auditor("/audit/queues/signin_failures/{seq}/review", "POST", note="checked with zed")(
+        app, runtime, make_user
+    )
+
+
+ARRANGE: dict[str, Arrange] = {
+    "auth.signin_page": _signin,
+    "auth.challenge": _challenge,
+    "auth.enrol": _enrol,
+    "auth.account_mfa": _account_mfa,
+    "auth.signout": _signout,
+    "admin.user_new": _user_new,
+    "admin.user_role": _admin_on_user("role", role="auditor"),
+    "admin.user_disable": _admin_on_user("disable"),
+    "admin.user_enable": _admin_on_user("enable"),
+    "admin.user_reset_mfa": _admin_on_user("reset-mfa"),
+    "audit.verify_now": _auditor("/audit/verification", "POST"),
+    "audit.review": _review,
+    "audit.log_page": _auditor("/audit/log"),
+    "audit.log_csv": _auditor("/audit/log.csv"),
+    "audit.queue_page": _auditor("/audit/queues/refused"),
+    "api.audit_events": _api("/api/v1/audit-events"),
+    "api.audit_verification": _api("/api/v1/audit/verification"),
+}
+
+
+def _guarded_endpoints(app: Flask) -> set[str]:
+    out = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in EXEMPT:
+            continue
+        if "POST" in (rule.methods or set()) or rule.endpoint in LOGGED_READS:
+            out.add(rule.endpoint)
+    return out
+
+
+def test_every_state_changing_or_logged_route_has_a_fail_closed_case(app: Flask) -> None:
+    """A new POST route (or logged read) must join ARRANGE, or EXEMPT with a reason."""
+    assert _guarded_endpoints(app) == set(ARRANGE)
+
+
+def _snapshot(runtime: Runtime) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row except the session store's own bookkeeping."""
+    out = {}
+    with runtime.engine.connect() as conn:
+        for table in db.Base.metadata.sorted_tables:
+            if table.name == "web_sessions":
+                continue
+            rows = conn.execute(sa.select(table)).all()
+            out[table.name] = sorted((tuple(map(repr, row)) for row in rows), key=repr)
+    return out
+
+
+def _break_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> None:
+        raise sa.exc.OperationalError("INSERT INTO audit_log", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(audit, "_write_row", refuse)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ARRANGE))
+def test_route_answers_503_and_changes_nothing_when_the_log_cannot_be_written(
+    endpoint: str,
+    app: Flask,
+    runtime: Runtime,
+    make_user: Callable[..., users.UserView],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No access-log entry, no change and no data."""
+    call = ARRANGE[endpoint](app, runtime, make_user)
+    if "{seq}" in call.url:
+        with runtime.engine.connect() as conn:
+            seq = conn.execute(
+                sa.text("SELECT max(seq) FROM audit_log WHERE action = 'auth:signin:failed'")
+            ).scalar()
+        call.url = call.url.format(seq=seq)
+    before = _snapshot(runtime)
+    _break_the_writer(monkeypatch)
+    response = call.browser.open(call.url, method=call.method, data=call.data, headers=call.headers)
+    assert response.status_code == 503, (endpoint, response.status_code, response.text[:300])
+    assert _snapshot(runtime) == before
+    if response.is_json:
+        assert response.get_json()["error"]["code"] == "audit_unavailable"
+    else:
+        assert "Temporarily unavailable" in response.text
+        assert "<table" not in response.text
