@@ -53,6 +53,8 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     login.install(app)
     app.before_request(context.new_request_id)
     app.before_request(guard.enforce)
+    app.after_request(context.log_request)
+    app.before_request(context.refuse_nul_characters)
     app.teardown_appcontext(context.close_db_session)
     security.install(app)
     errors.install(app)

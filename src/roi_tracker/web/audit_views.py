@@ -41,6 +41,8 @@ CSV_COLUMNS = (
     "basis",
     "request_id",
 )
+# Sequence numbers are BIGINT: larger numbers from a URL would make the database query fail.
+MAX_SEQ = 2**63 - 1
 QUEUE_TITLES = {
     "refused": "Refused requests",
     "signin_failures": "Sign-in failures",
@@ -65,7 +67,8 @@ def parse_cursor(raw: str | None) -> int | None:
     """Parse the pagination cursor, refusing anything but a positive whole number."""
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    # ASCII digits only ("²".isdigit() is true but int() refuses it), within BIGINT, else the query fails.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_SEQ)) or not 1 <= int(raw) <= MAX_SEQ:
         raise InvalidInput("cursor must be a positive whole number", field="cursor")
     return int(raw)
 
@@ -159,7 +162,7 @@ def queue_page(name: str) -> Any:
     return render_template("audit/queue.html", name=name, title=title, items=items, form=ReviewForm())
 
 
-@bp.route("/queues/<name>/<int:seq>/review", methods=["POST"])
+@bp.route(f"/queues/<name>/<int(max={MAX_SEQ}):seq>/review", methods=["POST"])
 @requires(Permission.AUDIT_REVIEW)
 def review(name: str, seq: int) -> Any:
     """Mark one entry of a queue reviewed, with a note."""

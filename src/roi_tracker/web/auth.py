@@ -56,6 +56,13 @@ def _finish(user: users.UserView) -> Any:
     return redirect(target or url_for("home.index"))
 
 
+def _refused(exc: AuthenticationFailed | Throttled) -> tuple[int, dict[str, str]]:
+    """Return the status and headers of a refused credential: 429 with Retry-After when throttled."""
+    if isinstance(exc, Throttled):
+        return 429, {"Retry-After": str(exc.retry_after)}
+    return 401, {}
+
+
 def _pending_user() -> uuid.UUID | None:
     pending = session.get(PENDING)
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
@@ -71,6 +78,7 @@ def signin_page() -> Any:
         return redirect(url_for("home.index"))
     form = SignInForm()
     status = 200
+    headers: dict[str, str] = {}
     if form.validate_on_submit():
         try:
             result = signin.check_password(
@@ -83,7 +91,7 @@ def signin_page() -> Any:
             )
         except (AuthenticationFailed, Throttled) as exc:
             form.password.errors = [str(exc)]
-            status = 429 if isinstance(exc, Throttled) else 401
+            status, headers = _refused(exc)
         else:
             if result.next is signin.Next.DONE:
                 return _finish(result.user)
@@ -102,7 +110,7 @@ def signin_page() -> Any:
     elif request.method == "POST":
         status = 400
     notice = NOTICES.get(request.args.get("notice", ""))
-    return render_template("auth/signin.html", form=form, notice=notice), status
+    return render_template("auth/signin.html", form=form, notice=notice), status, headers
 
 
 @bp.route("/signin/code", methods=["GET", "POST"])
@@ -115,6 +123,7 @@ def challenge() -> Any:
         return redirect(url_for("auth.signin_page"))
     form = CodeForm()
     status = 200
+    headers: dict[str, str] = {}
     if form.validate_on_submit():
         try:
             user = signin.check_second_factor(
@@ -127,12 +136,12 @@ def challenge() -> Any:
             )
         except (AuthenticationFailed, Throttled) as exc:
             form.code.errors = [str(exc)]
-            status = 429 if isinstance(exc, Throttled) else 401
+            status, headers = _refused(exc)
         else:
             return _finish(user)
     elif request.method == "POST":
         status = 400
-    return render_template("auth/challenge.html", form=form), status
+    return render_template("auth/challenge.html", form=form), status, headers
 
 
 @bp.route("/signin/enrol", methods=["GET", "POST"])
@@ -176,6 +185,8 @@ def _enrolment(user_id: uuid.UUID, secret: str, *, finishing_signin: bool) -> An
                 signin.complete(store, context.env(), user.id, request_id=actor.request_id)
                 _finish(user)
             return render_template("auth/recovery_codes.html", codes=codes)
+    elif request.method == "POST":
+        status = 400  # no code sent: answered like the sign-in and code forms
     uri = mfa.provisioning_uri(secret, user.username)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
     return render_template("auth/enrol.html", form=form, qr_svg=qr_svg, secret=secret), status

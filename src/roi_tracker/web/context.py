@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from itertools import chain
 
 from flask import current_app
+from flask import Response
 from flask import g
+from flask import request
+from flask import request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from roi_tracker import audit
+from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.runtime import Runtime
 from roi_tracker.services.context import Env
+
+request_log = logging.getLogger("roi_tracker.requests")
 
 
 def runtime() -> Runtime:
@@ -45,6 +53,28 @@ def new_request_id() -> None:
     g.request_id = uuid.uuid4().hex
 
 
+def refuse_nul_characters() -> None:
+    """Refuse input holding NUL characters: no field accepts them and PostgreSQL text cannot store them."""
+    values = chain(
+        request.args.items(multi=True), request.form.items(multi=True), (request.view_args or {}).items()
+    )
+    for name, value in values:
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidInput(f"{name} must not contain NUL characters", field=name)
+
+
+def log_request(response: Response) -> Response:
+    """Log one line per request: method, endpoint, status, request id; never paths or values (no PHI)."""
+    request_log.info(
+        "%s %s %s request_id=%s",
+        request.method,
+        request.endpoint or "-",
+        response.status_code,
+        g.get("request_id"),
+    )
+    return response
+
+
 def actor() -> audit.Actor:
     """Return the person acting in this request, as the access log names them."""
     request_id = g.get("request_id", "")
@@ -54,7 +84,5 @@ def actor() -> audit.Actor:
 
 
 def client_address() -> str:
-    """Return the client's address (the proxy in front sets X-Forwarded-For only when configured to)."""
-    from flask import request
-
+    """Return the client's address as the WSGI server saw it."""
     return request.remote_addr or "unknown"

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -12,11 +13,12 @@ from wtforms.validators import Optional
 from roi_tracker import passwords
 from roi_tracker.domain.roles import Role
 
+# SelectChoice, not tuples: WTForms 3.3 deprecates tuple choices (removed in 3.4).
 ROLE_CHOICES = [
-    (Role.CLINICIAN.value, "Clinician"),
-    (Role.FRONT_DESK.value, "Front desk"),
-    (Role.AUDITOR.value, "Auditor (privacy officer)"),
-    (Role.ADMIN.value, "Administrator"),
+    SelectChoice(Role.CLINICIAN.value, "Clinician"),
+    SelectChoice(Role.FRONT_DESK.value, "Front desk"),
+    SelectChoice(Role.AUDITOR.value, "Auditor (privacy officer)"),
+    SelectChoice(Role.ADMIN.value, "Administrator"),
 ]
 
 
@@ -74,11 +76,11 @@ class AuditFilterForm(FlaskForm):
     outcome = SelectField(
         "Outcome",
         choices=[
-            ("", "Any"),
-            ("allowed", "Allowed"),
-            ("refused", "Refused"),
-            ("error", "Error"),
-            ("integrity_failure", "Integrity failure"),
+            SelectChoice("", "Any"),
+            SelectChoice("allowed", "Allowed"),
+            SelectChoice("refused", "Refused"),
+            SelectChoice("error", "Error"),
+            SelectChoice("integrity_failure", "Integrity failure"),
         ],
         validators=[Optional()],
     )

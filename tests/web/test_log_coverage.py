@@ -1,0 +1,93 @@
+"""Each state-changing or logged route writes exactly the entries it should, refusals included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from roi_tracker.runtime import Runtime
+from roi_tracker.services import users
+from tests.web.conftest import sign_in
+from tests.web.test_fail_closed import ARRANGE
+
+EXPECTED: dict[str, list[str]] = {
+    "auth.signin_page": ["auth:signin:failed"],
+    "auth.challenge": ["auth:mfa:failed"],
+    "auth.enrol": ["auth:mfa:enrolled", "auth:signin:succeeded"],
+    "auth.account_mfa": ["auth:mfa:enrolled"],
+    "auth.signout": ["auth:signout"],
+    "admin.user_new": ["user:created"],
+    "admin.user_role": ["user:role:changed"],
+    "admin.user_disable": ["user:disabled"],
+    "admin.user_enable": ["user:enabled"],
+    "admin.user_reset_mfa": ["user:mfa:reset"],
+    "audit.verify_now": ["audit:verified"],
+    "audit.review": ["audit:reviewed"],
+    "audit.log_page": ["audit:read"],
+    "audit.log_csv": ["audit:exported"],
+    "audit.queue_page": ["audit:read"],
+    "api.audit_events": ["audit:read"],
+    "api.audit_verification": ["audit:verified"],
+}
+
+
+def _head(runtime: Runtime) -> int:
+    with runtime.engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM audit_log")).scalar_one())
+
+
+def _actions_after(runtime: Runtime, seq: int) -> list[tuple[str, str]]:
+    with runtime.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT action, outcome FROM audit_log WHERE seq > :s ORDER BY seq"), {"s": seq}
+        )
+        return [(row[0], row[1]) for row in rows]
+
+
+def test_every_guarded_route_has_expected_entries() -> None:
+    """The expectations cover the same routes as the fail-closed test."""
+    assert set(EXPECTED) == set(ARRANGE)
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_route_writes_exactly_its_expected_entries(
+    endpoint: str, app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]
+) -> None:
+    """The request leaves exactly the listed actions in the log, in order."""
+    call = ARRANGE[endpoint](app, runtime, make_user)
+    if "{seq}" in call.url:
+        with runtime.engine.connect() as conn:
+            seq = conn.execute(
+                sa.text("SELECT max(seq) FROM audit_log WHERE action = 'auth:signin:failed'")
+            ).scalar()
+        call.url = call.url.format(seq=seq)
+    before = _head(runtime)
+    response = call.browser.open(call.url, method=call.method, data=call.data, headers=call.headers)
+    assert response.status_code < 500
+    assert [action for action, _ in _actions_after(runtime, before)] == EXPECTED[endpoint]
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "method"),
+    [
+        ("clinician", "/admin/users", "GET"),
+        ("front_desk", "/audit/log", "GET"),
+        ("admin", "/audit/log.csv", "GET"),
+        ("auditor", "/admin/users/new", "POST"),
+    ],
+)
+def test_a_refused_request_writes_one_access_denied_entry(
+    role: str, url: str, method: str, app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]
+) -> None:
+    """Wrong role: 403 and exactly one access:denied entry with outcome refused."""
+    make_user("pat", role)
+    browser = app.test_client()
+    sign_in(browser, "pat")
+    app.config["WTF_CSRF_ENABLED"] = False  # the refusal is decided before the form is read
+    before = _head(runtime)
+    response = browser.open(url, method=method)
+    assert response.status_code == 403
+    assert _actions_after(runtime, before) == [("access:denied", "refused")]
