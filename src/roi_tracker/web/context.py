@@ -6,10 +6,9 @@ import logging
 import uuid
 from itertools import chain
 
-from flask import current_app
 from flask import Response
+from flask import current_app
 from flask import g
-from flask import request
 from flask import request
 from flask_login import current_user
 from sqlalchemy.orm import Session
