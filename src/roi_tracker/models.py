@@ -12,7 +12,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from roi_tracker.db import Base
+from roi_tracker.db import UTCDateTime
 from roi_tracker.db import utc_now
+from roi_tracker.db import utcnow
 from roi_tracker.db import uuidpk
 
 
@@ -66,7 +68,7 @@ class WebSession(Base):
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     data_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[utc_now]
-    last_seen_at: Mapped[utc_now]
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class SigninThrottle(Base):

@@ -73,6 +73,7 @@ def save(
     row = session.get(models.WebSession, key)
     now = env.clock()
     if row is None:
+        _purge_expired(session, env)
         row = models.WebSession(id_hash=key, user_id=user_id, created_at=now, last_seen_at=now)
         session.add(row)
         changed = True
@@ -83,6 +84,12 @@ def save(
         row.user_id = user_id
     row.last_seen_at = now
     session.commit()
+
+
+def _purge_expired(session: Session, env: Env) -> None:
+    """Delete sessions idle past the timeout, so abandoned ones (and bots' visits) do not pile up."""
+    cutoff = env.clock() - timedelta(minutes=env.settings.session_idle_minutes)
+    session.execute(delete(models.WebSession).where(models.WebSession.last_seen_at < cutoff))
 
 
 def end(session: Session, session_id: str) -> None:
