@@ -15,6 +15,7 @@ from roi_tracker import audit
 from roi_tracker import config
 from roi_tracker import crypto
 from roi_tracker import db
+from roi_tracker import keyfile
 from roi_tracker import migrate
 from roi_tracker.audit import checkpoints
 from roi_tracker.audit import verify as verifier
@@ -337,7 +338,7 @@ def keys_group() -> None:
 def keys_status() -> None:
     """List the keys in the key file by purpose, id and state (never the key material)."""
     settings = config.load()
-    keyring = crypto.Keyring.load(settings.key_file)
+    keyring = keyfile.load(settings.key_file)
     for purpose, group in (
         ("access-log", keyring.log_keys),
         ("checkpoint", keyring.signing_keys),

@@ -1,34 +1,32 @@
-"""The keyring and every use of `cryptography`: sealing secrets, key canaries, checkpoint signatures.
+"""Every use of `cryptography`: the keyring, envelope encryption, blind indexes, canaries, signatures.
 
-Keys live in a 0600 key file outside the database, made only by `roi-tracker init` (security.md A2).
-Each purpose has its own key (A3): session signing, access-log HMAC, checkpoint signing
-and the key-encryption keys (KEKs).
+Each purpose has its own key (security.md A3): session signing, access-log HMAC, checkpoint signing (Ed25519),
+key-encryption keys (KEKs) that wrap one data key (DEK) per client, and the blind-index root. Ciphertexts are
+self-describing (A4) and bound by associated data to their place (A5). The key file lives in keyfile.py.
 """
 
 from __future__ import annotations
 
-import base64
 import hmac
-import json
-import os
 import secrets
-import stat
+import struct
+import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-FORMAT = "roi-tracker-keyring/1"
 _VERSION = 1
 _ALG_AES256GCM = 1
 _NONCE_BYTES = 12
+_TAG_BYTES = 16
+_FIELD_HEADER = struct.Struct(">BBI")  # version, algorithm, data-key version
 _CANARY_TEXT = b"roi-tracker key canary"
+_DATA_KEY_CACHE = 4096
 
 
 class KeyFileError(Exception):
@@ -41,23 +39,55 @@ class IntegrityError(Exception):
 
 @dataclass(frozen=True)
 class Key:
-    """A symmetric key with its id and state (primary, decrypt-only or retired)."""
+    """A key with its id and state: primary, decrypt-only or retired (a retired key keeps no material)."""
 
     id: str
     material: bytes
     state: str = "primary"
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
-
-
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def _derive(material: bytes, label: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"roi-tracker/{label}".encode()).derive(
+        material
+    )
+
+
+class DataKey:
+    """A client's unwrapped data key with its cipher object, reused across calls (performance.md)."""
+
+    __slots__ = ("client_id", "version", "_aead")
+
+    def __init__(self, client_id: str, version: int, material: bytes) -> None:
+        self.client_id = client_id
+        self.version = version
+        self._aead = AESGCM(material)
+
+    def encrypt(self, plaintext: bytes, *, table: str, column: str, row_id: str) -> bytes:
+        """Encrypt one value, bound to its table, column, row, client and key version (A5)."""
+        header = _FIELD_HEADER.pack(_VERSION, _ALG_AES256GCM, self.version)
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        ad = header + f"{table}\x1f{column}\x1f{row_id}\x1f{self.client_id}".encode()
+        return header + nonce + self._aead.encrypt(nonce, plaintext, ad)
+
+    def decrypt(self, sealed: bytes, *, table: str, column: str, row_id: str) -> bytes:
+        """Decrypt one value; any change of bytes or place is an IntegrityError."""
+        size = _FIELD_HEADER.size
+        if len(sealed) < size + _NONCE_BYTES + _TAG_BYTES:
+            raise IntegrityError("ciphertext failed to verify")
+        version, algorithm, key_version = _FIELD_HEADER.unpack_from(sealed)
+        if version != _VERSION or algorithm != _ALG_AES256GCM or key_version != self.version:
+            raise IntegrityError("ciphertext failed to verify")
+        header = sealed[:size]
+        nonce = sealed[size : size + _NONCE_BYTES]
+        ad = header + f"{table}\x1f{column}\x1f{row_id}\x1f{self.client_id}".encode()
+        try:
+            return self._aead.decrypt(nonce, sealed[size + _NONCE_BYTES :], ad)
+        except Exception:  # noqa: BLE001 - every failure is the same IntegrityError (A11)
+            raise IntegrityError("ciphertext failed to verify") from None
 
 
 class Keyring:
@@ -70,95 +100,69 @@ class Keyring:
         log_keys: list[Key],
         signing_keys: list[Key],
         keks: list[Key],
+        index_keys: list[Key],
     ) -> None:
         self.session_key = session_key
         self.log_keys = {k.id: k for k in log_keys}
         self.signing_keys = {k.id: k for k in signing_keys}
         self.keks = {k.id: k for k in keks}
+        self.index_keys = {k.id: k for k in index_keys}
         self._aead: dict[str, AESGCM] = {}
+        self._index: dict[str, bytes] = {}
+        self._data_keys: OrderedDict[tuple[str, int, bytes], DataKey] = OrderedDict()
 
-    # -- creation and persistence ------------------------------------------------------------------------
     @classmethod
     def generate(cls) -> Keyring:
         """Make a keyring with fresh random keys for every purpose."""
-        signing = Ed25519PrivateKey.generate().private_bytes_raw()
         return cls(
             session_key=secrets.token_bytes(32),
             log_keys=[Key(_new_id("log"), secrets.token_bytes(32))],
-            signing_keys=[Key(_new_id("cp"), signing)],
+            signing_keys=[Key(_new_id("cp"), Ed25519PrivateKey.generate().private_bytes_raw())],
             keks=[Key(_new_id("kek"), secrets.token_bytes(32))],
+            index_keys=[Key(_new_id("idx"), secrets.token_bytes(32))],
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the keyring as the key file's JSON document."""
-
-        def keys(group: dict[str, Key]) -> list[dict[str, str]]:
-            return [{"id": k.id, "state": k.state, "key": _b64(k.material)} for k in group.values()]
-
-        return {
-            "format": FORMAT,
-            "session_key": _b64(self.session_key),
-            "log_keys": keys(self.log_keys),
-            "signing_keys": keys(self.signing_keys),
-            "keks": keys(self.keks),
+    def group(self, name: str) -> dict[str, Key]:
+        """Return one group of keys by its key-file name."""
+        groups = {
+            "log_keys": self.log_keys,
+            "signing_keys": self.signing_keys,
+            "keks": self.keks,
+            "index_keys": self.index_keys,
         }
+        return groups[name]
 
-    @classmethod
-    def from_json(cls, doc: Any) -> Keyring:
-        """Parse a key file document, refusing anything malformed."""
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise KeyFileError(f"the key file is not a {FORMAT} document")
-        try:
+    # -- KEK rotation (A7) ---------------------------------------------------------------------------------
+    def with_new_kek(self) -> tuple[Keyring, str]:
+        """Return a copy whose new KEK is primary and whose old primary is decrypt-only."""
+        new_id = _new_id("kek")
+        keks = [
+            Key(k.id, k.material, "decrypt-only" if k.state == "primary" else k.state)
+            for k in self.keks.values()
+        ]
+        keks.append(Key(new_id, secrets.token_bytes(32)))
+        return self._copy(keks), new_id
 
-            def keys(name: str, size: int) -> list[Key]:
-                out = [Key(str(k["id"]), _unb64(k["key"]), str(k.get("state", "primary"))) for k in doc[name]]
-                if not out or any(len(k.material) != size for k in out):
-                    raise ValueError(name)
-                if sum(1 for k in out if k.state == "primary") != 1:
-                    raise ValueError(name)
-                return out
+    def with_kek_retired(self, key_id: str) -> Keyring:
+        """Return a copy in which `key_id` is retired and its material forgotten."""
+        keks = [Key(k.id, b"", "retired") if k.id == key_id else k for k in self.keks.values()]
+        return self._copy(keks)
 
-            session_key = _unb64(doc["session_key"])
-            if len(session_key) < 32:
-                raise ValueError("session_key")
-            return cls(
-                session_key=session_key,
-                log_keys=keys("log_keys", 32),
-                signing_keys=keys("signing_keys", 32),
-                keks=keys("keks", 32),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise KeyFileError(f"the key file is malformed near {exc.args[0]!r}") from None
+    def _copy(self, keks: list[Key]) -> Keyring:
+        return Keyring(
+            session_key=self.session_key,
+            log_keys=list(self.log_keys.values()),
+            signing_keys=list(self.signing_keys.values()),
+            keks=keks,
+            index_keys=list(self.index_keys.values()),
+        )
 
-    def write_new(self, path: Path) -> None:
-        """Write the keyring to `path` with mode 0600, refusing to overwrite an existing file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            raise KeyFileError(f"a key file already exists at {path}; refusing to overwrite it") from None
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.to_json(), handle, indent=2)
-            handle.write("\n")
+    @property
+    def primary_kek_id(self) -> str:
+        """Return the id of the KEK that wraps new data keys."""
+        return _primary(self.keks).id
 
-    @classmethod
-    def load(cls, path: Path) -> Keyring:
-        """Read the key file, refusing one that is missing or readable by others."""
-        try:
-            mode = path.stat().st_mode
-        except FileNotFoundError:
-            raise KeyFileError(
-                f"no key file at {path}; run `roi-tracker init` or set ROI_KEY_FILE to the instance key file"
-            ) from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise KeyFileError(f"the key file {path} is readable by others; run `chmod 600 {path}`")
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise KeyFileError(f"the key file {path} cannot be read as JSON") from None
-        return cls.from_json(doc)
-
-    # -- the access log ------------------------------------------------------------------------------------
+    # -- the access log and checkpoints --------------------------------------------------------------------
     @property
     def log_key(self) -> Key:
         """Return the primary access-log HMAC key."""
@@ -171,7 +175,6 @@ class Keyring:
             raise IntegrityError(f"unknown access-log key {key_id}")
         return hmac.digest(key.material, previous + message, "sha256")
 
-    # -- checkpoint signatures (Ed25519) -------------------------------------------------------------------
     @property
     def signing_key(self) -> Key:
         """Return the primary checkpoint signing key."""
@@ -187,61 +190,120 @@ class Keyring:
         key = self.signing_keys.get(key_id)
         if key is None:
             return False
-        public: Ed25519PublicKey = Ed25519PrivateKey.from_private_bytes(key.material).public_key()
         try:
-            public.verify(signature, message)
+            Ed25519PrivateKey.from_private_bytes(key.material).public_key().verify(signature, message)
         except InvalidSignature:
             return False
         return True
 
-    # -- sealing small secrets (AES-256-GCM, self-describing header, associated data) ----------------------
-    def _aesgcm(self, key_id: str, purpose: str) -> AESGCM:
+    # -- sealing under a KEK (wrapped data keys, small secrets) --------------------------------------------
+    def _kek_aead(self, key_id: str, purpose: str) -> AESGCM:
         cache_key = f"{key_id}/{purpose}"
         aead = self._aead.get(cache_key)
         if aead is None:
             kek = self.keks.get(key_id)
-            if kek is None:
+            if kek is None or kek.state == "retired":
                 raise IntegrityError("unknown key id")
-            derived = HKDF(
-                algorithm=hashes.SHA256(), length=32, salt=None, info=f"roi-tracker/{purpose}".encode()
-            ).derive(kek.material)
-            aead = AESGCM(derived)
+            aead = AESGCM(_derive(kek.material, purpose))
             self._aead[cache_key] = aead
         return aead
 
     def seal(self, plaintext: bytes, *, purpose: str, context: bytes) -> bytes:
         """Encrypt under the primary KEK's key for `purpose`, binding `context` as associated data."""
-        kek = _primary(self.keks)
-        kid = kek.id.encode("ascii")
+        kid = self.primary_kek_id.encode("ascii")
         header = bytes([_VERSION, _ALG_AES256GCM, len(kid)]) + kid
         nonce = secrets.token_bytes(_NONCE_BYTES)
-        body = self._aesgcm(kek.id, purpose).encrypt(nonce, plaintext, header + context)
-        return header + nonce + body
+        return (
+            header + nonce + self._kek_aead(kid.decode(), purpose).encrypt(nonce, plaintext, header + context)
+        )
 
     def open(self, sealed: bytes, *, purpose: str, context: bytes) -> bytes:
         """Decrypt what `seal` made for the same purpose and context; any mismatch is an IntegrityError."""
         try:
             if sealed[0] != _VERSION or sealed[1] != _ALG_AES256GCM:
                 raise IntegrityError("unknown ciphertext version")
-            kid_len = sealed[2]
-            header = sealed[: 3 + kid_len]
-            key_id = header[3:].decode("ascii")
-            nonce = sealed[3 + kid_len : 3 + kid_len + _NONCE_BYTES]
-            body = sealed[3 + kid_len + _NONCE_BYTES :]
-            return self._aesgcm(key_id, purpose).decrypt(nonce, body, header + context)
+            end = 3 + sealed[2]
+            header = sealed[:end]
+            nonce = sealed[end : end + _NONCE_BYTES]
+            return self._kek_aead(header[3:].decode("ascii"), purpose).decrypt(
+                nonce, sealed[end + _NONCE_BYTES :], header + context
+            )
         except IntegrityError:
             raise
         except Exception:  # noqa: BLE001 - every failure to open is the same IntegrityError (A11)
             raise IntegrityError("ciphertext failed to verify") from None
 
+    @staticmethod
+    def sealed_by(sealed: bytes) -> str:
+        """Return the id of the KEK a sealed value names in its header."""
+        try:
+            return sealed[3 : 3 + sealed[2]].decode("ascii")
+        except (IndexError, UnicodeDecodeError):
+            raise IntegrityError("ciphertext failed to verify") from None
+
+    # -- client data keys (envelope encryption, A2) --------------------------------------------------------
+    @staticmethod
+    def _wrap_context(client_id: str, version: int) -> bytes:
+        # The client id is bound into the wrap, so a wrapped key cannot be moved to another client.
+        return f"client_keys\x1f{client_id}\x1f{version}".encode()
+
+    def new_data_key(self, client_id: str, version: int) -> tuple[DataKey, bytes]:
+        """Make a fresh random data key for a client; return it and its wrapped form."""
+        material = secrets.token_bytes(32)
+        wrapped = self.seal(material, purpose="data-key-wrap", context=self._wrap_context(client_id, version))
+        return DataKey(client_id, version, material), wrapped
+
+    def unwrap(self, wrapped: bytes, client_id: str, version: int) -> DataKey:
+        """Unwrap a client's data key (cached by its wrapped bytes, so a re-wrap or shred is never stale)."""
+        cache_key = (client_id, version, wrapped)
+        key = self._data_keys.get(cache_key)
+        if key is not None:
+            self._data_keys.move_to_end(cache_key)
+            return key
+        material = self.open(wrapped, purpose="data-key-wrap", context=self._wrap_context(client_id, version))
+        key = DataKey(client_id, version, material)
+        self._data_keys[cache_key] = key
+        if len(self._data_keys) > _DATA_KEY_CACHE:
+            self._data_keys.popitem(last=False)
+        return key
+
+    def rewrap(self, wrapped: bytes, client_id: str, version: int) -> bytes:
+        """Re-wrap a data key under the primary KEK without changing the key itself (A7)."""
+        context = self._wrap_context(client_id, version)
+        material = self.open(wrapped, purpose="data-key-wrap", context=context)
+        return self.seal(material, purpose="data-key-wrap", context=context)
+
+    def forget_data_keys(self, client_id: str) -> None:
+        """Drop a client's cached data keys (crypto-shredding)."""
+        for cache_key in [k for k in self._data_keys if k[0] == client_id]:
+            del self._data_keys[cache_key]
+
+    # -- blind indexes (A8) --------------------------------------------------------------------------------
+    def blind_index(self, name: str, value: str, *, nbytes: int) -> bytes:
+        """Return a truncated HMAC of the normalized value under the key for index `name`."""
+        key = self._index.get(name)
+        if key is None:
+            key = _derive(_primary(self.index_keys).material, f"blind-index/{name}")
+            self._index[name] = key
+        return hmac.digest(key, normalize(value).encode("utf-8"), "sha256")[:nbytes]
+
     # -- canaries: the database remembers which keys wrote it (A10) ---------------------------------------
-    def canaries(self) -> dict[str, bytes]:
-        """Return a check value for every key, so the database can tell a wrong key file."""
-        out: dict[str, bytes] = {}
-        for group in (self.log_keys, self.signing_keys, self.keks):
+    def canaries(self) -> dict[str, bytes | None]:
+        """Return a check value per key id (None for a retired KEK, which keeps no material)."""
+        out: dict[str, bytes | None] = {}
+        for group in (self.log_keys, self.signing_keys, self.keks, self.index_keys):
             for key in group.values():
-                out[key.id] = hmac.digest(key.material, _CANARY_TEXT, "sha256")
+                out[key.id] = (
+                    None if key.state == "retired" else hmac.digest(key.material, _CANARY_TEXT, "sha256")
+                )
         return out
+
+
+def normalize(value: str) -> str:
+    """Fold case, accents and spacing so "  Zoë  O'Brien" and "zoe o'brien" index alike."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFKC", stripped).casefold().split())
 
 
 def _primary(group: dict[str, Key]) -> Key:
@@ -260,6 +322,13 @@ def token_digest(token: str) -> bytes:
     """Hash a high-entropy token for storage (SHA-256 suffices: the token is random, not a password)."""
     digest = hashes.Hash(hashes.SHA256())
     digest.update(token.encode("utf-8"))
+    return digest.finalize()
+
+
+def sha256(data: bytes) -> bytes:
+    """Return the SHA-256 of `data` (documents' plaintext hash, kept for the record)."""
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(data)
     return digest.finalize()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from roi_tracker import crypto
 from roi_tracker import db
+from roi_tracker import keyfile
 from roi_tracker import migrate
 from roi_tracker.config import Settings
 from roi_tracker.services import instance
@@ -39,7 +40,7 @@ def open_instance(
 ) -> Runtime:
     """Load the keys, connect, and refuse to go on when the keys or the schema do not match."""
     try:
-        keyring = keyring or crypto.Keyring.load(settings.key_file)
+        keyring = keyring or keyfile.load(settings.key_file)
     except crypto.KeyFileError as exc:
         raise StartupError(str(exc)) from None
     engine = db.make_engine(settings.database_url)

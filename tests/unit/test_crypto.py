@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from roi_tracker import crypto
+from roi_tracker import keyfile
 
 
 @pytest.fixture
@@ -62,21 +63,21 @@ def test_key_file_round_trips_with_mode_0600_and_is_never_overwritten(
 ) -> None:
     """write_new creates a private file once; load reads back the same keys."""
     path = tmp_path / "keys.json"
-    ring.write_new(path)
+    keyfile.write_new(ring, path)
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    loaded = crypto.Keyring.load(path)
+    loaded = keyfile.load(path)
     assert loaded.canaries() == ring.canaries()
     with pytest.raises(crypto.KeyFileError, match="refusing to overwrite"):
-        crypto.Keyring.generate().write_new(path)
+        keyfile.write_new(crypto.Keyring.generate(), path)
 
 
 def test_a_key_file_readable_by_others_is_refused(ring: crypto.Keyring, tmp_path: Path) -> None:
     """Loose permissions on the key file stop the app (fail closed)."""
     path = tmp_path / "keys.json"
-    ring.write_new(path)
+    keyfile.write_new(ring, path)
     os.chmod(path, 0o644)
     with pytest.raises(crypto.KeyFileError, match="chmod 600"):
-        crypto.Keyring.load(path)
+        keyfile.load(path)
 
 
 @pytest.mark.parametrize(
@@ -91,19 +92,19 @@ def test_a_key_file_readable_by_others_is_refused(ring: crypto.Keyring, tmp_path
 )
 def test_malformed_key_files_are_refused(ring: crypto.Keyring, tmp_path: Path, mutate) -> None:  # noqa: ANN001
     """A key file with a wrong format, missing group, short key or no primary key is refused."""
-    doc = ring.to_json()
+    doc = keyfile.to_json(ring)
     mutate(doc)
     path = tmp_path / "keys.json"
     path.write_text(json.dumps(doc))
     path.chmod(0o600)
     with pytest.raises(crypto.KeyFileError):
-        crypto.Keyring.load(path)
+        keyfile.load(path)
 
 
 def test_missing_key_file_says_how_to_fix_it(tmp_path: Path) -> None:
     """The message names init and ROI_KEY_FILE."""
     with pytest.raises(crypto.KeyFileError, match="roi-tracker init"):
-        crypto.Keyring.load(tmp_path / "absent.json")
+        keyfile.load(tmp_path / "absent.json")
 
 
 def test_checkpoint_signatures_verify_only_unchanged_messages(ring: crypto.Keyring) -> None:

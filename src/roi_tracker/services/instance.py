@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker import crypto
+from roi_tracker import keyfile
 from roi_tracker import models
 from roi_tracker.config import DEMO_MARKER
 from roi_tracker.config import Settings
@@ -45,7 +46,7 @@ def create_key_file(settings: Settings) -> crypto.Keyring:
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     settings.checkpoint_dir.mkdir(parents=True, exist_ok=True)
     keyring = crypto.Keyring.generate()
-    keyring.write_new(settings.key_file)
+    keyfile.write_new(keyring, settings.key_file)
     return keyring
 
 
@@ -67,12 +68,15 @@ def check_keys(session: Session, keyring: crypto.Keyring, *, remember: bool) -> 
                 f"the database was written with key {key_id}, which the key file does not hold; "
                 "set ROI_KEY_FILE to this instance's key file"
             )
-        if not crypto.constant_time_equal(held[key_id], value):
+        check = held[key_id]
+        if check is None:
+            continue  # a retired KEK keeps no material; nothing in the database may still need it
+        if not crypto.constant_time_equal(check, value):
             raise KeyMismatch(f"key {key_id} in the key file is not the key this database was written with")
     if remember:
-        for key_id, value in held.items():
-            if key_id not in stored:
-                session.add(models.KeyCanary(key_id=key_id, check_value=value))
+        for key_id, check in held.items():
+            if key_id not in stored and check is not None:
+                session.add(models.KeyCanary(key_id=key_id, check_value=check))
         session.commit()
     else:
         session.rollback()
