@@ -45,6 +45,8 @@ class Settings:
     bulk_access_threshold: int = 50
     business_hours: tuple[int, int] = (7, 20)
     timezone: str = "UTC"
+    max_upload_mb: int = 20
+    retention_years: int = 6
     secure_cookies: bool = False
     password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
 
@@ -135,4 +137,6 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         business_hours=_hours(env, "ROI_BUSINESS_HOURS", (7, 20)),
         secure_cookies=_bool(env, "ROI_SECURE_COOKIES", False),
         timezone=_timezone(env, "ROI_TIMEZONE"),
+        max_upload_mb=_int(env, "ROI_MAX_UPLOAD_MB", 20),
+        retention_years=_int(env, "ROI_RETENTION_YEARS", 6),
     )

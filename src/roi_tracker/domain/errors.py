@@ -55,3 +55,27 @@ class AuditUnavailable(DomainError):
     """The access log could not record the request, so nothing is done and no data leaves."""
 
     code = "audit_unavailable"
+
+
+class Gone(DomainError):
+    """The client's records were destroyed at the end of their retention period (crypto-shredded)."""
+
+    code = "shredded"
+
+
+class TooLarge(DomainError):
+    """An upload is over the size limit."""
+
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    """An upload is not a PDF, PNG or JPEG."""
+
+    code = "unsupported_type"
+
+
+class IntegrityFailure(DomainError):
+    """Stored ciphertext failed to verify; the event is logged and nothing is shown (security.md A11)."""
+
+    code = "integrity_failure"

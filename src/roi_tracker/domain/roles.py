@@ -25,6 +25,13 @@ class Permission(StrEnum):
     AUDIT_EXPORT = "audit:export"
     AUDIT_VERIFY = "audit:verify"
     AUDIT_REVIEW = "audit:review"
+    CLIENT_CREATE = "client:create"
+    CLIENT_SEARCH = "client:search"
+    CLIENT_READ = "client:record:read"
+    CLIENT_UPDATE = "client:record:update"
+    CLIENT_DISCHARGE = "client:discharge"
+    DOCUMENT_UPLOAD = "document:upload"
+    DOCUMENT_READ = "document:read"
 
 
 class Access(StrEnum):
@@ -37,9 +44,17 @@ class Access(StrEnum):
 _EVERYONE = frozenset({Permission.HOME_VIEW, Permission.ACCOUNT_MANAGE})
 
 # The one grant table. What is not listed here is denied (deny by default, ASVS 8.2.1).
+_CLIENTS = frozenset(
+    {Permission.CLIENT_CREATE, Permission.CLIENT_SEARCH, Permission.CLIENT_READ, Permission.CLIENT_UPDATE}
+)
+
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.CLINICIAN: _EVERYONE,
-    Role.FRONT_DESK: _EVERYONE,
+    # Clinicians: only their caseload, checked in the service (a client not theirs reads as missing).
+    Role.CLINICIAN: _EVERYONE
+    | _CLIENTS
+    | {Permission.CLIENT_DISCHARGE, Permission.DOCUMENT_UPLOAD, Permission.DOCUMENT_READ},
+    # The front desk: demographics of any client, never clinical content or documents.
+    Role.FRONT_DESK: _EVERYONE | _CLIENTS,
     Role.AUDITOR: _EVERYONE
     | {Permission.AUDIT_READ, Permission.AUDIT_EXPORT, Permission.AUDIT_VERIFY, Permission.AUDIT_REVIEW},
     Role.ADMIN: _EVERYONE
