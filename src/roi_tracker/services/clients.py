@@ -183,10 +183,11 @@ def get(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) ->
         client_id=str(client.id),
     )
     details = vault.open_demographics(session, env, actor, key, client, receipt)
-    return _view(session, client, details)
+    return view_of(session, client, details)
 
 
-def _view(session: Session, client: models.Client, details: rules.Demographics) -> ClientView:
+def view_of(session: Session, client: models.Client, details: rules.Demographics) -> ClientView:
+    """Assemble the view of a client whose details were just decrypted."""
     clinicians = _usernames(session, caseload_of(session, client.id))
     return ClientView(
         client.id,
@@ -241,7 +242,7 @@ def update(
         basis="update",
     )
     audit.commit(session)
-    return _view(session, client, details)
+    return view_of(session, client, details)
 
 
 def discharge(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -59,8 +60,9 @@ def _delay(session: Session, env: Env, key: bytes, free: int) -> int:
     if now - row.last_failure_at > FORGET_AFTER:
         return 0
     wait = min(2 ** (row.failures - free), MAX_DELAY_SECONDS)
-    remaining = (row.last_failure_at + timedelta(seconds=wait)) - now
-    return max(0, int(remaining.total_seconds()) + 1) if remaining.total_seconds() > 0 else 0
+    remaining = ((row.last_failure_at + timedelta(seconds=wait)) - now).total_seconds()
+    # Round up to whole seconds, but no further: a full wait is `wait` seconds, never wait + 1.
+    return math.ceil(remaining) if remaining > 0 else 0
 
 
 def _fail(session: Session, env: Env, key: bytes) -> None:

@@ -21,6 +21,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from roi_tracker.web import admin
     from roi_tracker.web import audit_views
     from roi_tracker.web import auth
+    from roi_tracker.web import clients
     from roi_tracker.web import context
     from roi_tracker.web import errors
     from roi_tracker.web import guard
@@ -42,7 +43,8 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         ROI_SESSION_IDLE_MINUTES=settings.session_idle_minutes,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
-        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        # Werkzeug answers 413 past this; the service checks the exact limit (ROI_MAX_UPLOAD_MB).
+        MAX_CONTENT_LENGTH=(settings.max_upload_mb + 1) * 1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["roi_runtime"] = runtime
@@ -62,6 +64,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(clients.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on

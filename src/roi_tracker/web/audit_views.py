@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterator
+from typing import IO
 from typing import Any
 
 from flask import Blueprint
@@ -13,7 +15,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import stream_with_context
 from flask import url_for
 
 from roi_tracker.domain.errors import InvalidInput
@@ -41,6 +42,7 @@ CSV_COLUMNS = (
     "basis",
     "request_id",
 )
+SPOOL_BYTES = 8 * 1024 * 1024
 # Sequence numbers are BIGINT: larger numbers from a URL would make the database query fail.
 MAX_SEQ = 2**63 - 1
 QUEUE_TITLES = {
@@ -103,24 +105,41 @@ def log_csv() -> Any:
     rows = audit_review.export(
         context.db_session(), context.env(), context.actor(), filters_from(form), "csv"
     )
-    first = next(rows, None)  # runs the logging before any byte is sent
+    spool = _spooled_csv(rows)
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        if first is not None:
-            writer.writerow(_csv_row(first))
-        yield buffer.getvalue()
-        for entry in rows:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(_csv_row(entry))
-            yield buffer.getvalue()
+    def chunks() -> Iterator[bytes]:
+        try:
+            while block := spool.read(64 * 1024):
+                yield block
+        finally:
+            spool.close()
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response = Response(chunks(), mimetype="text/csv")
+    response.call_on_close(spool.close)  # also when the body is never read (HEAD, a dropped connection)
     response.headers["Content-Disposition"] = 'attachment; filename="access-log.csv"'
     return response
+
+
+def _spooled_csv(rows: Iterator[audit_review.EntryView]) -> IO[bytes]:
+    """Write the whole file before answering, not while streaming the response.
+
+    The body is sent after teardown has closed this request's session, and on PostgreSQL the export's
+    server-side cursor dies with it (the download stopped after the first rows). Past SPOOL_BYTES the file
+    goes to disk rather than memory.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
+    try:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(_csv_row(entry) for entry in rows)
+        text.flush()
+        text.detach()
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
 
 
 def _csv_row(entry: audit_review.EntryView) -> list[str]:

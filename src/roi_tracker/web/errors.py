@@ -24,6 +24,10 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.AuthenticationFailed: 401,
     errors.Throttled: 429,
     errors.AuditUnavailable: 503,
+    errors.Gone: 410,
+    errors.TooLarge: 413,
+    errors.UnsupportedType: 415,
+    errors.IntegrityFailure: 500,
 }
 
 TITLES = {
@@ -33,6 +37,7 @@ TITLES = {
     404: "Not found",
     405: "Not allowed here",
     409: "Conflict",
+    410: "No longer held",
     413: "Too large",
     415: "Unsupported file type",
     422: "Please check what you entered",

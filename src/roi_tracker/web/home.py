@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from roi_tracker.domain.roles import Access
 from roi_tracker.domain.roles import Permission
-from roi_tracker.domain.roles import Role
-from roi_tracker.services import audit_review
+from roi_tracker.services import home
 from roi_tracker.services import users
 from roi_tracker.web import context
+from roi_tracker.web.forms import SearchForm
 from roi_tracker.web.security import requires
 
 bp = Blueprint("home", __name__)
@@ -23,13 +23,8 @@ bp = Blueprint("home", __name__)
 @requires(Permission.HOME_VIEW)
 def index() -> Any:
     """Show the signed-in person's home page."""
-    role = current_user.role
-    data: dict[str, Any] = {}
-    if role == Role.AUDITOR:
-        data["summary"] = audit_review.summary(context.db_session(), context.env())
-    elif role == Role.ADMIN:
-        data["user_count"] = len(users.list_users(context.db_session()))
-    return render_template(f"home/{role}.html", **data)
+    data = home.home_for(context.db_session(), context.env(), context.actor())
+    return render_template(f"home/{current_user.role}.html", search=SearchForm(), **data)
 
 
 @bp.route("/account")

@@ -56,7 +56,9 @@ def add_headers(response: Response) -> Response:
         "form-action 'self'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: over HTTPS Flask-WTF refuses a POST whose Referer is missing or foreign
+    # (WTF_CSRF_SSL_STRICT), so browsers must send it to us; other sites still get none.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

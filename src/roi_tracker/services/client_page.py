@@ -1,0 +1,52 @@
+"""The client page: demographics for whoever may see them, documents only for the client's clinicians."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from roi_tracker import audit
+from roi_tracker.domain import clients as rules
+from roi_tracker.domain.audit_vocab import Action
+from roi_tracker.domain.errors import NotFound
+from roi_tracker.services import clients
+from roi_tracker.services import documents
+from roi_tracker.services import vault
+from roi_tracker.services.context import Env
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the client page shows; `documents` is None when the viewer may not see clinical content."""
+
+    client: clients.ClientView
+    documents: list[documents.DocumentView] | None
+
+
+def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> Page:
+    """Read a client for their page: one logged read, then decrypt what this viewer may see."""
+    try:
+        client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS)
+    except NotFound:
+        clients.refuse(session, env, actor, client_id, Action.CLIENT_RECORD_READ)
+        raise
+    key = vault.key_of(session, env, actor, client)
+    clinical = rules.may_see(
+        actor.role,
+        rules.View.CLINICAL,
+        on_caseload=uuid.UUID(actor.user_id) in clients.caseload_of(session, client.id),
+    )
+    receipt = env.log.reveal(
+        session,
+        actor,
+        Action.CLIENT_RECORD_READ,
+        object_type="client",
+        object_id=str(client.id),
+        client_id=str(client.id),
+        basis="page:clinical" if clinical else "page:demographics",
+    )
+    details = vault.open_demographics(session, env, actor, key, client, receipt)
+    docs = documents.list_for(session, env, actor, client, receipt) if clinical else None
+    return Page(clients.view_of(session, client, details), docs)

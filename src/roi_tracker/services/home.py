@@ -1,0 +1,25 @@
+"""What each role's home page shows first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from roi_tracker import audit
+from roi_tracker.domain.roles import Role
+from roi_tracker.services import audit_review
+from roi_tracker.services import client_search
+from roi_tracker.services import users
+from roi_tracker.services.context import Env
+
+
+def home_for(session: Session, env: Env, actor: audit.Actor) -> dict[str, Any]:
+    """Return the data for `actor`'s home page (a clinician's caseload read is logged per client)."""
+    if actor.role == Role.CLINICIAN:
+        return {"caseload": client_search.caseload(session, env, actor)}
+    if actor.role == Role.AUDITOR:
+        return {"summary": audit_review.summary(session, env)}
+    if actor.role == Role.ADMIN:
+        return {"user_count": len(users.list_users(session))}
+    return {}

@@ -1,0 +1,223 @@
+"""Client pages: search (the front desk's first screen), register, client page, edit, discharge, documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+
+from roi_tracker.domain import clients as rules
+from roi_tracker.domain.errors import DomainError
+from roi_tracker.domain.errors import InvalidInput
+from roi_tracker.domain.roles import Permission
+from roi_tracker.services import client_page
+from roi_tracker.services import client_search
+from roi_tracker.services import clients
+from roi_tracker.services import documents
+from roi_tracker.services import users
+from roi_tracker.web import context
+from roi_tracker.web.forms import ClientForm
+from roi_tracker.web.forms import EmptyForm
+from roi_tracker.web.forms import SearchForm
+from roi_tracker.web.forms import UploadForm
+from roi_tracker.web.security import requires
+
+bp = Blueprint("clients", __name__)
+
+
+def _clinician_choices(form: ClientForm) -> None:
+    form.clinicians.choices = [
+        (u.username, u.display_name)
+        for u in users.list_users(context.db_session())
+        if u.role == "clinician" and u.active
+    ]
+
+
+def _details(form: ClientForm) -> rules.Demographics:
+    return rules.Demographics(
+        given_name=form.given_name.data or "",
+        family_name=form.family_name.data or "",
+        date_of_birth=rules.parse_date(form.date_of_birth.data or "", "date_of_birth"),
+        pronouns=form.pronouns.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        address=form.address.data or "",
+        emergency_contact=form.emergency_contact.data or "",
+        part2=bool(form.part2.data),
+    )
+
+
+def _show_error(form: Any, exc: DomainError) -> int:
+    target = getattr(form, getattr(exc, "field", None) or "", None)
+    if target is not None:
+        target.errors = [*target.errors, str(exc)]
+    else:
+        flash(str(exc), "error")
+    return 422
+
+
+def search(form: SearchForm) -> list[client_search.Found]:
+    """Run the search the form describes (name + date of birth, or reference)."""
+    if form.reference.data:
+        return client_search.by_reference(
+            context.db_session(), context.env(), context.actor(), form.reference.data
+        )
+    if not form.family_name.data or not form.date_of_birth.data:
+        raise InvalidInput(
+            "enter the family name and date of birth, or the client reference", field="family_name"
+        )
+    dob = rules.parse_date(form.date_of_birth.data, "date_of_birth")
+    return client_search.by_name_and_birth(
+        context.db_session(), context.env(), context.actor(), form.family_name.data, dob
+    )
+
+
+@bp.route("/clients", methods=["GET", "POST"])
+@requires(Permission.CLIENT_SEARCH)
+def search_page() -> Any:
+    """Find a client. A POST, so no name or date of birth ever sits in a URL or a server log."""
+    form = SearchForm()
+    results = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            results = search(form)
+        except InvalidInput as exc:
+            status = _show_error(form, exc)
+    elif request.method == "POST":
+        status = 422
+    return render_template("clients/search.html", form=form, results=results), status
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+@requires(Permission.CLIENT_CREATE)
+def register() -> Any:
+    """Register a client."""
+    form = ClientForm()
+    _clinician_choices(form)
+    if request.method == "GET" and current_user.role == "clinician":
+        form.clinicians.data = [current_user.username]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            view = clients.register(
+                context.db_session(),
+                context.env(),
+                context.actor(),
+                _details(form),
+                list(form.clinicians.data or []),
+            )
+        except InvalidInput as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(f"Registered {view.reference}.", "success")
+            return redirect(url_for("clients.page", client_id=view.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("clients/form.html", form=form, title="Register a client"), status
+
+
+@bp.route("/clients/<client_id>")
+@requires(Permission.CLIENT_READ)
+def page(client_id: str) -> Any:
+    """Show a client: demographics, clinicians, documents (clinicians only), panels later steps fill."""
+    opened = client_page.open_page(
+        context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
+    )
+    return render_template("clients/page.html", page=opened, upload=UploadForm(), form=EmptyForm())
+
+
+@bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CLIENT_UPDATE)
+def edit(client_id: str) -> Any:
+    """Edit a client's details and clinicians."""
+    cid = clients.parse_client_id(client_id)
+    form = ClientForm()
+    _clinician_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            clients.update(
+                context.db_session(),
+                context.env(),
+                context.actor(),
+                cid,
+                _details(form),
+                list(form.clinicians.data or []),
+            )
+        except InvalidInput as exc:
+            status = _show_error(form, exc)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("clients.page", client_id=cid))
+    elif request.method == "POST":
+        status = 422
+    else:
+        view = clients.get(context.db_session(), context.env(), context.actor(), cid)
+        d = view.demographics
+        form.process(
+            data={
+                **d.__dict__,
+                "date_of_birth": d.date_of_birth.isoformat(),
+                "clinicians": list(view.clinicians),
+            }
+        )
+    return render_template("clients/form.html", form=form, title="Edit client details"), status
+
+
+@bp.route("/clients/<client_id>/discharge", methods=["POST"])
+@requires(Permission.CLIENT_DISCHARGE)
+def discharge(client_id: str) -> Any:
+    """Discharge a client."""
+    cid = clients.parse_client_id(client_id)
+    clients.discharge(context.db_session(), context.env(), context.actor(), cid)
+    flash("The client is discharged.", "success")
+    return redirect(url_for("clients.page", client_id=cid))
+
+
+@bp.route("/clients/<client_id>/documents", methods=["POST"])
+@requires(Permission.DOCUMENT_UPLOAD)
+def upload(client_id: str) -> Any:
+    """Upload a document for a client on the clinician's caseload."""
+    cid = clients.parse_client_id(client_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        field, problems = next(iter(form.errors.items()))
+        raise InvalidInput(f"{field}: {problems[0]}", field=field)
+    view = documents.upload(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        cid,
+        content=form.file.data.read(),
+        category=form.category.data or "",
+        title=form.title.data or "",
+    )
+    flash(f"Uploaded {view.title}.", "success")
+    return redirect(url_for("clients.page", client_id=cid))
+
+
+def send_document(view: documents.DocumentView, content: bytes) -> Response:
+    """Send a document as an attachment that no cache keeps."""
+    response = Response(content, mimetype=view.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{view.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/documents/<document_id>")
+@requires(Permission.DOCUMENT_READ)
+def download(document_id: str) -> Any:
+    """Download a document (its client's clinicians only)."""
+    view, content = documents.download(
+        context.db_session(), context.env(), context.actor(), documents.parse_document_id(document_id)
+    )
+    return send_document(view, content)
