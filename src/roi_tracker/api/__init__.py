@@ -68,6 +68,14 @@ def body_of(model: type[M]) -> M:
         raise RequestError(422, "the body is invalid", _problems(exc)) from None
 
 
+def form_of(model: type[M]) -> M:
+    """Validate multipart form fields against `model`, naming each bad field."""
+    try:
+        return model.model_validate(request.form.to_dict())
+    except ValidationError as exc:
+        raise RequestError(422, "the form fields are invalid", _problems(exc)) from None
+
+
 def answer(model: BaseModel, status: int = 200) -> Any:
     """Send a validated response model as JSON."""
     return jsonify(model.model_dump(mode="json")), status
@@ -144,3 +152,7 @@ def audit_verification() -> Any:
     """Run the verifier and answer its verdict."""
     verdict = audit_review.run_verification(context.db_session(), context.env(), context.actor())
     return answer(schemas.Verification.model_validate(verdict, from_attributes=True))
+
+
+# Operations in other modules register on `bp` when imported.
+from roi_tracker.api import clients as _clients  # noqa: E402, F401

@@ -28,6 +28,7 @@ class Operation:
     need: Permission | Access
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
+    form: type[BaseModel] | None = None
     responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
 
 
@@ -37,6 +38,9 @@ _ERRORS = {
     401: "No valid token",
     403: "Not permitted",
     404: "Not found",
+    410: "The client's records were destroyed at the end of retention",
+    413: "The file is too large",
+    415: "Not a PDF, PNG or JPEG",
     422: "Invalid request",
     503: "The access log could not record the request",
 }
@@ -51,13 +55,14 @@ def operation(
     need: Permission | Access,
     query: type[BaseModel] | None = None,
     body: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
     responses: dict[int, type[BaseModel] | None],
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view as an API operation and declare its permission."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
-        OPERATIONS.append(Operation(path, method.lower(), summary, need, query, body, responses))
+        OPERATIONS.append(Operation(path, method.lower(), summary, need, query, body, form, responses))
         requires(need)(view)
         bp.add_url_rule(rule, view_func=view, methods=[method])
         return view
@@ -107,6 +112,11 @@ def openapi(prefix: str) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": ref(op.body)}},
             }
+        if op.form is not None:
+            schema = op.form.model_json_schema()
+            schema["properties"]["file"] = {"type": "string", "format": "binary"}
+            schema["required"] = [*schema.get("required", []), "file"]
+            entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         responses: dict[str, Any] = {}
         for status, model in op.responses.items():
             content = {"application/json": {"schema": ref(model)}} if model is not None else None
@@ -115,7 +125,9 @@ def openapi(prefix: str) -> dict[str, Any]:
                 responses[str(status)]["content"] = content
         codes = [400, 422, 503] if op.need == Access.PUBLIC else [400, 401, 403, 422, 503]
         if params:
-            codes.append(404)
+            codes += [404, 410]
+        if op.form is not None:
+            codes += [413, 415]
         for status in codes:
             responses.setdefault(
                 str(status),
