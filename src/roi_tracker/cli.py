@@ -15,8 +15,8 @@ from roi_tracker import audit
 from roi_tracker import config
 from roi_tracker import crypto
 from roi_tracker import db
-from roi_tracker import keyfile
 from roi_tracker import migrate
+from roi_tracker import models
 from roi_tracker.audit import checkpoints
 from roi_tracker.audit import verify as verifier
 from roi_tracker.domain.errors import DomainError
@@ -24,8 +24,11 @@ from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import StartupError
 from roi_tracker.runtime import open_instance
 from roi_tracker.services import audit_review
+from roi_tracker.services import clients
 from roi_tracker.services import demo
+from roi_tracker.services import demo_clients
 from roi_tracker.services import instance
+from roi_tracker.services import keys
 from roi_tracker.services import users
 
 CLI_ACTOR = audit.Actor(user_id="cli", role="system")
@@ -97,6 +100,10 @@ def init(with_demo: bool) -> None:
             with rt.sessions() as session:
                 created = instance.create_demo_accounts(session, rt.env, settings.instance_path)
                 demo.seed_history(session, rt.env)
+                clinician = users.by_username(session, "clinician")
+                demo_clients.seed_clients(
+                    session, rt.env, audit.Actor(str(clinician.id), "clinician", "demo")
+                )
                 checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
             rt.close()
             _print_sign_ins(created)
@@ -336,16 +343,81 @@ def keys_group() -> None:
 @keys_group.command(name="status")
 @one_line_errors
 def keys_status() -> None:
-    """List the keys in the key file by purpose, id and state (never the key material)."""
-    settings = config.load()
-    keyring = keyfile.load(settings.key_file)
-    for purpose, group in (
-        ("access-log", keyring.log_keys),
-        ("checkpoint", keyring.signing_keys),
-        ("kek", keyring.keks),
-    ):
-        for key in group.values():
-            click.echo(f"{purpose}\t{key.id}\t{key.state}")
+    """List the keys by purpose, id and state (never their material), with data keys per KEK."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            for item in keys.status(session, rt.env):
+                extra = f"\t{item.data_keys} data keys" if item.purpose == "kek" else ""
+                click.echo(f"{item.purpose}\t{item.id}\t{item.state}{extra}")
+    finally:
+        rt.close()
+
+
+@keys_group.command(name="rotate")
+@one_line_errors
+def keys_rotate() -> None:
+    """Make a new KEK primary and re-wrap every data key in resumable batches (data is not re-encrypted)."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            total = keys.pending(session, rt.env) or session.query(models.ClientKey).count()
+            with click.progressbar(length=total, label="Re-wrapping data keys", file=sys.stderr) as bar:
+                primary, done = keys.rotate(session, rt.env, CLI_ACTOR, progress=bar.update)
+    finally:
+        rt.close()
+    click.echo(f"primary key-encryption key: {primary}; {done} data keys re-wrapped")
+    click.echo("restart running servers so they wrap new data keys with it; then retire the old key")
+
+
+@keys_group.command(name="retire")
+@click.argument("key_id")
+@one_line_errors
+def keys_retire(key_id: str) -> None:
+    """Retire a KEK that nothing uses any more (refused otherwise)."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            keys.retire(session, rt.env, CLI_ACTOR, key_id)
+    finally:
+        rt.close()
+    click.echo(f"retired {key_id}")
+
+
+@main.group(name="clients")
+def clients_group() -> None:
+    """Client records."""
+
+
+@clients_group.command(name="purge")
+@click.argument("client_id")
+@one_line_errors
+def clients_purge(client_id: str) -> None:
+    """Crypto-shred a client whose retention has ended (refused otherwise)."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            keys.purge(session, rt.env, CLI_ACTOR, clients.parse_client_id(client_id))
+    finally:
+        rt.close()
+    click.echo(f"purged {client_id}: its data key is destroyed; the access log and accounting remain")
+
+
+@clients_group.command(name="hold")
+@click.argument("client_id")
+@click.option("--release", is_flag=True, help="Lift the hold instead of placing it.")
+@one_line_errors
+def clients_hold(client_id: str, release: bool) -> None:
+    """Place (or lift) a legal hold, which blocks purging."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            keys.set_legal_hold(
+                session, rt.env, CLI_ACTOR, clients.parse_client_id(client_id), hold=not release
+            )
+    finally:
+        rt.close()
+    click.echo(f"legal hold {'lifted from' if release else 'placed on'} {client_id}")
 
 
 if __name__ == "__main__":  # pragma: no cover

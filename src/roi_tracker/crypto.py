@@ -37,6 +37,10 @@ class IntegrityError(Exception):
     """A ciphertext or signature failed to verify: one error for every such failure (A11)."""
 
 
+class UnknownKeyError(IntegrityError):
+    """A ciphertext names a KEK this keyring does not hold (perhaps rotated in by another process)."""
+
+
 @dataclass(frozen=True)
 class Key:
     """A key with its id and state: primary, decrypt-only or retired (a retired key keeps no material)."""
@@ -157,6 +161,11 @@ class Keyring:
             index_keys=list(self.index_keys.values()),
         )
 
+    def adopt_keks(self, newer: Keyring) -> None:
+        """Take the KEKs of a newer key file (a rotation by another process) so reads keep working."""
+        self.keks = dict(newer.keks)
+        self._aead.clear()
+
     @property
     def primary_kek_id(self) -> str:
         """Return the id of the KEK that wraps new data keys."""
@@ -203,7 +212,7 @@ class Keyring:
         if aead is None:
             kek = self.keks.get(key_id)
             if kek is None or kek.state == "retired":
-                raise IntegrityError("unknown key id")
+                raise UnknownKeyError("unknown key id")
             aead = AESGCM(_derive(kek.material, purpose))
             self._aead[cache_key] = aead
         return aead

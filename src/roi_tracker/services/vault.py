@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker import crypto
+from roi_tracker import keyfile
 from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.audit_vocab import Action
@@ -50,10 +51,19 @@ def key_of(session: Session, env: Env, actor: audit.Actor, client: models.Client
         when = client.shredded_at.date().isoformat() if client.shredded_at else "an earlier date"
         raise Gone(f"this client's records were destroyed on {when} at the end of their retention period")
     try:
-        return env.keyring.unwrap(bytes(row.wrapped), str(client.id), client.key_version)
+        return _unwrap(env, bytes(row.wrapped), client)
     except crypto.IntegrityError:
         integrity_failure(session, env, actor, client.id, "client_key")
         raise
+
+
+def _unwrap(env: Env, wrapped: bytes, client: models.Client) -> crypto.DataKey:
+    try:
+        return env.keyring.unwrap(wrapped, str(client.id), client.key_version)
+    except crypto.UnknownKeyError:
+        # Another process rotated the KEK: read the key file again (never create a key) and retry once.
+        env.keyring.adopt_keks(keyfile.load(env.settings.key_file))
+        return env.keyring.unwrap(wrapped, str(client.id), client.key_version)
 
 
 def integrity_failure(
