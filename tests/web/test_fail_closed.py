@@ -3,8 +3,10 @@ and changes nothing (security.md B3). The routes come from the app's URL map, so
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pyotp
 import pytest
@@ -14,7 +16,10 @@ from flask.testing import FlaskClient
 
 from roi_tracker import audit
 from roi_tracker import db
+from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
+from roi_tracker.services import clients
+from roi_tracker.services import documents
 from roi_tracker.services import mfa
 from roi_tracker.services import users
 from tests.conftest import csrf_from
@@ -29,6 +34,12 @@ LOGGED_READS = {
     "audit.queue_page",
     "api.audit_events",
     "api.audit_verification",
+    "clients.page",
+    "clients.download",
+    "clients.edit",
+    "api.get_client",
+    "api.get_document",
+    "home.index",
 }
 # Routes that change no stored data and reveal none, so nothing needs logging (the reason beside each).
 EXEMPT = {
@@ -43,8 +54,9 @@ class Call:
     browser: FlaskClient
     method: str
     url: str
-    data: dict[str, str] | None = None
+    data: dict[str, object] | None = None
     headers: dict[str, str] | None = None
+    json: dict[str, object] | None = None
 
 
 Arrange = Callable[[Flask, Runtime, Callable[..., users.UserView]], Call]
@@ -178,7 +190,73 @@ def _review(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserVie
     )
 
 
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _clinician_with_client(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]):  # noqa: ANN202
+    """A signed-in clinician, their client, and one document of that client."""
+    view = make_user("cleo", "clinician")
+    actor = audit.Actor(str(view.id), "clinician", "arrange")
+    with runtime.sessions() as session:
+        client = clients.register(
+            session, runtime.env, actor, rules.Demographics("Ada", "Lovelace", date(1980, 1, 2)), []
+        )
+        doc = documents.upload(
+            session, runtime.env, actor, client.id, content=PDF, category="billing", title="Bill"
+        )
+    browser = app.test_client()
+    assert sign_in(browser, "cleo").status_code == 302
+    return browser, client, doc, actor
+
+
+def _client_call(method: str, path: str, **data: object) -> Arrange:
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        browser, client, doc, _ = _clinician_with_client(app, runtime, make_user)
+        url = path.format(client=client.id, doc=doc.id)
+        if method == "GET":
+            return Call(browser, "GET", url)
+        fields = {k: (io.BytesIO(v), "f.pdf") if isinstance(v, bytes) else v for k, v in data.items()}
+        return _form(browser, url, **fields)
+
+    return arrange
+
+
+def _client_api(method: str, path: str, json: dict[str, object] | None = None, **data: object) -> Arrange:
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        _, client, doc, _ = _clinician_with_client(app, runtime, make_user)
+        with runtime.sessions() as session:
+            token = users.issue_token(session, runtime.env, SYSTEM, "cleo")
+        url = path.format(client=client.id, doc=doc.id)
+        fields = {k: (io.BytesIO(v), "f.pdf") if isinstance(v, bytes) else v for k, v in data.items()} or None
+        return Call(app.test_client(), method, url, fields, {"Authorization": f"Bearer {token}"}, json)
+
+    return arrange
+
+
+NEW_CLIENT = {"given_name": "Grace", "family_name": "Hopper", "date_of_birth": "1976-12-09"}
+
 ARRANGE: dict[str, Arrange] = {
+    "home.index": _client_call("GET", "/"),
+    "clients.search_page": _client_call(
+        "POST", "/clients", family_name="Lovelace", date_of_birth="1980-01-02"
+    ),
+    "clients.register": _client_call("POST", "/clients/new", clinicians="cleo", **NEW_CLIENT),
+    "clients.page": _client_call("GET", "/clients/{client}"),
+    "clients.edit": _client_call("POST", "/clients/{client}/edit", clinicians="cleo", **NEW_CLIENT),
+    "clients.discharge": _client_call("POST", "/clients/{client}/discharge"),
+    "clients.upload": _client_call(
+        "POST", "/clients/{client}/documents", file=PDF, category="billing", title="T"
+    ),
+    "clients.download": _client_call("GET", "/documents/{doc}"),
+    "api.create_client": _client_api("POST", "/api/v1/clients", json=NEW_CLIENT),
+    "api.search_clients": _client_api(
+        "POST", "/api/v1/clients/search", json={"family_name": "Lovelace", "date_of_birth": "1980-01-02"}
+    ),
+    "api.get_client": _client_api("GET", "/api/v1/clients/{client}"),
+    "api.upload_document": _client_api(
+        "POST", "/api/v1/clients/{client}/documents", file=PDF, category="billing", title="T"
+    ),
+    "api.get_document": _client_api("GET", "/api/v1/documents/{doc}"),
     "auth.signin_page": _signin,
     "auth.challenge": _challenge,
     "auth.enrol": _enrol,
@@ -251,7 +329,9 @@ def test_route_answers_503_and_changes_nothing_when_the_log_cannot_be_written(
         call.url = call.url.format(seq=seq)
     before = _snapshot(runtime)
     _break_the_writer(monkeypatch)
-    response = call.browser.open(call.url, method=call.method, data=call.data, headers=call.headers)
+    response = call.browser.open(
+        call.url, method=call.method, data=call.data, headers=call.headers, json=call.json
+    )
     assert response.status_code == 503, (endpoint, response.status_code, response.text[:300])
     assert _snapshot(runtime) == before
     if response.is_json:

@@ -14,6 +14,19 @@ from tests.web.conftest import sign_in
 from tests.web.test_fail_closed import ARRANGE
 
 EXPECTED: dict[str, list[str]] = {
+    "home.index": ["client:search", "client:record:read"],
+    "clients.search_page": ["client:search", "client:record:read"],
+    "clients.register": ["client:record:written"],
+    "clients.page": ["client:record:read"],
+    "clients.edit": ["client:record:written"],
+    "clients.discharge": ["client:record:written"],
+    "clients.upload": ["document:uploaded"],
+    "clients.download": ["document:read"],
+    "api.create_client": ["client:record:written"],
+    "api.search_clients": ["client:search", "client:record:read"],
+    "api.get_client": ["client:record:read"],
+    "api.upload_document": ["document:uploaded"],
+    "api.get_document": ["document:read"],
     "auth.signin_page": ["auth:signin:failed"],
     "auth.challenge": ["auth:mfa:failed"],
     "auth.enrol": ["auth:mfa:enrolled", "auth:signin:succeeded"],
@@ -65,7 +78,9 @@ def test_route_writes_exactly_its_expected_entries(
             ).scalar()
         call.url = call.url.format(seq=seq)
     before = _head(runtime)
-    response = call.browser.open(call.url, method=call.method, data=call.data, headers=call.headers)
+    response = call.browser.open(
+        call.url, method=call.method, data=call.data, headers=call.headers, json=call.json
+    )
     assert response.status_code < 500
     assert [action for action, _ in _actions_after(runtime, before)] == EXPECTED[endpoint]
 
