@@ -1,0 +1,176 @@
+"""The disclosure decision (regulatory.md section 3): per category, the covering authorization or reasons.
+
+Pure: the client's authorizations and the date are parameters. Refusal is the default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from roi_tracker.domain.clients import Category
+from roi_tracker.domain.consent import PART2_KINDS
+from roi_tracker.domain.consent import Kind
+from roi_tracker.domain.consent import Purpose
+from roi_tracker.domain.consent import Standing
+from roi_tracker.domain.consent import Status
+from roi_tracker.domain.consent import status_of
+
+
+class Answer(StrEnum):
+    """permit: every category covered; partial: some; refuse: none."""
+
+    PERMIT = "permit"
+    PARTIAL = "partial"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule id from regulatory.md and a plain sentence."""
+
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Held:
+    """One authorization on file, as the decision sees it."""
+
+    id: str
+    label: str
+    kind: Kind
+    recipient_id: str | None
+    recipient_class: str
+    categories: frozenset[Category]
+    purposes: frozenset[Purpose]
+    standing: Standing
+    records_from: date | None = None
+    records_to: date | None = None
+    known_false: bool = False
+
+
+@dataclass(frozen=True)
+class Request:
+    """May we send these categories to this recipient for this purpose on this date?"""
+
+    recipient_id: str
+    categories: tuple[Category, ...]
+    purpose: Purpose
+    on: date
+    client_part2: bool
+    records_from: date | None = None
+    records_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Permitted:
+    """A category covered by an authorization (valid until `until`, when it has an end date)."""
+
+    category: Category
+    authorization_id: str
+    label: str
+    until: date | None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A category no authorization covers, with every reason."""
+
+    category: Category
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer, per category."""
+
+    answer: Answer
+    permitted: tuple[Permitted, ...]
+    refused: tuple[Refused, ...]
+
+
+def _names_recipient(a: Held, r: Request) -> bool:
+    if a.recipient_id is not None and a.recipient_id == r.recipient_id:
+        return True
+    # A Part 2 TPO consent may name the TPO class instead of a person (P2-4).
+    return (
+        a.kind is Kind.PART2_TPO
+        and bool(a.recipient_class)
+        and r.purpose is Purpose.TREATMENT_PAYMENT_OPERATIONS
+    )
+
+
+def _standing_reasons(a: Held, on: date) -> list[Reason]:
+    status = status_of(a.standing, today=on)
+    s = a.standing
+    if status is Status.REVOKED:
+        return [Reason("H-D3", f"Authorization {a.label} was revoked on {s.revoked_on}.")]
+    if status is Status.EXPIRED:
+        if s.expiry_event_on is not None and s.expiry_event_on <= on:
+            return [
+                Reason("H-D1", f"Authorization {a.label} ended with its expiry event on {s.expiry_event_on}.")
+            ]
+        return [Reason("H-D1", f"Authorization {a.label} expired on {s.expires_on}.")]
+    if status is Status.PENDING:
+        return [Reason("DT-1", f"Authorization {a.label} takes effect only on {s.effective_on}.")]
+    return []
+
+
+def why_not(a: Held, r: Request, category: Category) -> list[Reason]:
+    """Every reason authorization `a` does not cover `category` for request `r` (empty: it covers it)."""
+    reasons = _standing_reasons(a, r.on)
+    if a.known_false:
+        reasons.append(Reason("H-D5", f"Authorization {a.label} is flagged as containing false information."))
+    if r.client_part2 and a.kind not in PART2_KINDS:
+        reasons.append(Reason("P2-3", f"These are Part 2 records; {a.label} is not a Part 2 consent."))
+    if r.purpose not in a.purposes:
+        reasons.append(
+            Reason("DT-1", f"Authorization {a.label} does not cover the purpose {r.purpose.value}.")
+        )
+    if category is Category.PSYCHOTHERAPY_NOTES and a.kind is not Kind.PSYCHOTHERAPY_NOTES:
+        reasons.append(
+            Reason("DT-5", "Psychotherapy notes go out only under a psychotherapy-notes authorization.")
+        )
+    elif category not in a.categories:
+        reasons.append(Reason("DT-1", f"Authorization {a.label} does not cover {category.value}."))
+    if a.records_from and (r.records_from is None or r.records_from < a.records_from):
+        reasons.append(Reason("DT-1", f"Authorization {a.label} covers records from {a.records_from} only."))
+    if a.records_to and (r.records_to is None or r.records_to > a.records_to):
+        reasons.append(Reason("DT-1", f"Authorization {a.label} covers records up to {a.records_to} only."))
+    return reasons
+
+
+def decide(r: Request, held: tuple[Held, ...] | list[Held]) -> Decision:
+    """Answer a disclosure request: permit, partial or refuse, citing authorizations and reasons."""
+    naming = [a for a in held if _names_recipient(a, r)]
+    permitted: list[Permitted] = []
+    refused: list[Refused] = []
+    for category in dict.fromkeys(r.categories):
+        reasons: list[Reason] = []
+        for a in naming:
+            why = why_not(a, r, category)
+            if not why:
+                permitted.append(Permitted(category, a.id, a.label, a.standing.expires_on))
+                break
+            reasons += why
+        else:
+            if not naming:
+                reasons = [Reason("DT-1", "No written authorization on file names this recipient.")]
+            if category is Category.PSYCHOTHERAPY_NOTES and not any(
+                a.kind is Kind.PSYCHOTHERAPY_NOTES for a in naming
+            ):
+                reasons.append(
+                    Reason(
+                        "DT-5", "Psychotherapy notes go out only under a psychotherapy-notes authorization."
+                    )
+                )
+            refused.append(Refused(category, tuple(dict.fromkeys(reasons))))
+    if not refused:
+        answer = Answer.PERMIT
+    elif permitted:
+        answer = Answer.PARTIAL
+    else:
+        answer = Answer.REFUSE
+    return Decision(answer, tuple(permitted), tuple(refused))
