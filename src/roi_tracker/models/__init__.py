@@ -1,0 +1,41 @@
+"""Typed ORM rows. Rows hold ciphertext and identifiers only; nothing here decrypts."""
+
+from roi_tracker.models.clients import CaseloadAssignment
+from roi_tracker.models.clients import Client
+from roi_tracker.models.clients import ClientKey
+from roi_tracker.models.clients import Document
+from roi_tracker.models.clients import DocumentBlob
+from roi_tracker.models.log import AuditCheckpoint
+from roi_tracker.models.log import AuditEntry
+from roi_tracker.models.log import AuditReview
+from roi_tracker.models.log import AuditVerification
+from roi_tracker.models.people import ApiToken
+from roi_tracker.models.people import KeyCanary
+from roi_tracker.models.people import RecoveryCode
+from roi_tracker.models.people import SigninThrottle
+from roi_tracker.models.people import User
+from roi_tracker.models.people import WebSession
+from roi_tracker.models.releases import Authorization
+from roi_tracker.models.releases import Disclosure
+from roi_tracker.models.releases import Recipient
+
+__all__ = [
+    "User",
+    "RecoveryCode",
+    "ApiToken",
+    "WebSession",
+    "SigninThrottle",
+    "KeyCanary",
+    "AuditEntry",
+    "AuditCheckpoint",
+    "AuditVerification",
+    "AuditReview",
+    "Client",
+    "ClientKey",
+    "CaseloadAssignment",
+    "Document",
+    "DocumentBlob",
+    "Authorization",
+    "Disclosure",
+    "Recipient",
+]
