@@ -79,3 +79,23 @@ class IntegrityFailure(DomainError):
     """Stored ciphertext failed to verify; the event is logged and nothing is shown (security.md A11)."""
 
     code = "integrity_failure"
+
+
+class Defective(DomainError):
+    """A request the rules refuse, with every problem (rule id, field, plain sentence)."""
+
+    code = "defective"
+
+    def __init__(self, message: str, problems: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class DisclosureRefused(DomainError):
+    """A disclosure the decision does not permit; carries the reasons."""
+
+    code = "disclosure_refused"
+
+    def __init__(self, message: str, problems: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.problems = problems

@@ -32,6 +32,14 @@ class Permission(StrEnum):
     CLIENT_DISCHARGE = "client:discharge"
     DOCUMENT_UPLOAD = "document:upload"
     DOCUMENT_READ = "document:read"
+    RECIPIENT_CREATE = "recipient:create"
+    RECIPIENT_READ = "recipient:read"
+    AUTHORIZATION_RECORD = "authorization:record"
+    AUTHORIZATION_READ = "authorization:read"
+    AUTHORIZATION_REVOKE = "authorization:revoke"
+    DISCLOSURE_CHECK = "disclosure:check"
+    DISCLOSURE_RECORD = "disclosure:record"
+    PACKET_READ = "disclosure:packet:read"
 
 
 class Access(StrEnum):
@@ -45,14 +53,31 @@ _EVERYONE = frozenset({Permission.HOME_VIEW, Permission.ACCOUNT_MANAGE})
 
 # The one grant table. What is not listed here is denied (deny by default, ASVS 8.2.1).
 _CLIENTS = frozenset(
-    {Permission.CLIENT_CREATE, Permission.CLIENT_SEARCH, Permission.CLIENT_READ, Permission.CLIENT_UPDATE}
+    {
+        Permission.CLIENT_CREATE,
+        Permission.CLIENT_SEARCH,
+        Permission.CLIENT_READ,
+        Permission.CLIENT_UPDATE,
+        Permission.RECIPIENT_CREATE,
+        Permission.RECIPIENT_READ,
+        Permission.AUTHORIZATION_READ,
+        Permission.DISCLOSURE_CHECK,
+        Permission.DISCLOSURE_RECORD,
+        Permission.PACKET_READ,
+    }
 )
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     # Clinicians: only their caseload, checked in the service (a client not theirs reads as missing).
     Role.CLINICIAN: _EVERYONE
     | _CLIENTS
-    | {Permission.CLIENT_DISCHARGE, Permission.DOCUMENT_UPLOAD, Permission.DOCUMENT_READ},
+    | {
+        Permission.CLIENT_DISCHARGE,
+        Permission.DOCUMENT_UPLOAD,
+        Permission.DOCUMENT_READ,
+        Permission.AUTHORIZATION_RECORD,
+        Permission.AUTHORIZATION_REVOKE,
+    },
     # The front desk: demographics of any client, never clinical content or documents.
     Role.FRONT_DESK: _EVERYONE | _CLIENTS,
     Role.AUDITOR: _EVERYONE

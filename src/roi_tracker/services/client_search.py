@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select
+from sqlalchemy import false
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,9 @@ class Found:
 
 
 def _scoped(actor: audit.Actor, stmt: Select[tuple[models.Client]]) -> Select[tuple[models.Client]]:
+    # Roles that may see no client's demographics (auditor, admin) find nothing, as in clients.visible.
+    if not rules.may_see(actor.role, rules.View.DEMOGRAPHICS, on_caseload=True):
+        return stmt.where(false())
     # A clinician finds only their caseload; others' clients answer as if they did not exist.
     if actor.role == "clinician":
         mine = select(models.CaseloadAssignment.client_id).where(

@@ -42,7 +42,9 @@ class DocumentView:
     @property
     def filename(self) -> str:
         """A server-chosen name: never the uploader's (A12)."""
-        extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[self.media_type]
+        extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+            self.media_type, "bin"
+        )
         return f"{self.category}-{self.uploaded_at:%Y%m%d}-{str(self.id)[:8]}.{extension}"
 
 
@@ -67,6 +69,22 @@ def upload(
     """Store a document for a client on the actor's caseload; the entry commits with it."""
     client = clients.visible(session, actor, client_id, rules.View.CLINICAL)
     parsed = rules.parse_category(category)
+    view = store(session, env, actor, client, content=content, category=parsed.value, title=title)
+    audit.commit(session)
+    return view
+
+
+def store(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client: models.Client,
+    *,
+    content: bytes,
+    category: str,
+    title: str,
+) -> DocumentView:
+    """Check, encrypt and add a document in the caller's transaction (also used for signed forms)."""
     title = title.strip()
     if not title or len(title) > TITLE_LIMIT:
         raise InvalidInput(f"a title of 1 to {TITLE_LIMIT} characters is required", field="title")
@@ -85,7 +103,7 @@ def upload(
     document = models.Document(
         id=doc_id,
         client_id=client.id,
-        category=parsed.value,
+        category=category,
         media_type=sniffed[0],
         size=len(content),
         sha256=crypto.sha256(content),
@@ -106,12 +124,28 @@ def upload(
         object_type="document",
         object_id=row_id,
         client_id=str(client.id),
-        basis=parsed.value,
+        basis=category,
     )
-    audit.commit(session)
     return DocumentView(
-        doc_id, client.id, parsed.value, title, sniffed[0], len(content), document.sha256.hex(), now
+        doc_id, client.id, category, title, sniffed[0], len(content), document.sha256.hex(), now
     )
+
+
+def content_of(
+    session: Session, env: Env, actor: audit.Actor, client: models.Client, document_id: uuid.UUID
+) -> bytes:
+    """Decrypt a document's content for a service that has already logged the read (packets)."""
+    key = vault.key_of(session, env, actor, client)
+    blob = session.get(models.DocumentBlob, document_id)
+    if blob is None:
+        raise NotFound("no such document")
+    try:
+        return key.decrypt(
+            bytes(blob.content), table="document_blobs", column="content", row_id=str(document_id)
+        )
+    except crypto.IntegrityError:
+        vault.integrity_failure(session, env, actor, client.id, "document")
+        raise
 
 
 def _view(key: crypto.DataKey, row: models.Document) -> DocumentView:

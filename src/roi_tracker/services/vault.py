@@ -30,8 +30,10 @@ NAME_DOB_BYTES = 2
 
 def name_dob_index(keyring: crypto.Keyring, family_name: str, date_of_birth: date) -> bytes:
     """Return the compound blind index of a family name and a date of birth."""
+    # Strip as rules.check does when storing, so "O'Brien " typed in a search finds "O'Brien" (normalize
+    # alone would keep one space before the "|").
     return keyring.blind_index(
-        NAME_DOB_INDEX, f"{family_name}|{date_of_birth.isoformat()}", nbytes=NAME_DOB_BYTES
+        NAME_DOB_INDEX, f"{family_name.strip()}|{date_of_birth.isoformat()}", nbytes=NAME_DOB_BYTES
     )
 
 

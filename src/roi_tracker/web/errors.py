@@ -28,6 +28,8 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.TooLarge: 413,
     errors.UnsupportedType: 415,
     errors.IntegrityFailure: 500,
+    errors.Defective: 422,
+    errors.DisclosureRefused: 403,
 }
 
 TITLES = {
@@ -74,7 +76,7 @@ def respond(status: int, code: str, message: str, problems: list[dict[str, str]]
 def _domain(exc: errors.DomainError) -> Any:
     status = status_of(exc)
     field = getattr(exc, "field", None)
-    problems = [{"field": field, "message": str(exc)}] if field else None
+    problems = getattr(exc, "problems", None) or ([{"field": field, "message": str(exc)}] if field else None)
     response = respond(status, exc.code, str(exc), problems)
     if isinstance(exc, errors.Throttled):
         body, code = response
