@@ -47,6 +47,8 @@ class Settings:
     timezone: str = "UTC"
     max_upload_mb: int = 20
     retention_years: int = 6
+    practice_name: str = "The practice"
+    expiring_days: int = 30
     secure_cookies: bool = False
     password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
 
@@ -139,4 +141,6 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         timezone=_timezone(env, "ROI_TIMEZONE"),
         max_upload_mb=_int(env, "ROI_MAX_UPLOAD_MB", 20),
         retention_years=_int(env, "ROI_RETENTION_YEARS", 6),
+        practice_name=(env.get("ROI_PRACTICE_NAME") or "The practice").strip()[:200],
+        expiring_days=_int(env, "ROI_EXPIRING_DAYS", 30),
     )

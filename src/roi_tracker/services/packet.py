@@ -1,0 +1,118 @@
+"""The release packet: a cover sheet, then exactly the permitted documents, as one PDF (DT-2, DT-4, P2-N)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from fpdf import FPDF
+from pypdf import PdfReader
+from pypdf import PdfWriter
+from pypdf.errors import PdfReadError
+
+from roi_tracker.domain.errors import InvalidInput
+
+PART2_NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+HIPAA_NOTICE = (
+    "This information is disclosed under the client's written authorization. It is confidential; "
+    "the recipient should not redisclose it except as the law allows. Once disclosed it may no longer "
+    "be protected by federal privacy rules."
+)
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """One document sent: its title, category, type, SHA-256 and content."""
+
+    title: str
+    category: str
+    media_type: str
+    sha256: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover sheet states."""
+
+    practice: str
+    client_reference: str
+    client_name: str
+    recipient: str
+    recipient_address: str
+    sent_on: date
+    channel: str
+    purpose: str
+    authorization: str
+    part2: bool
+    consent_summary: str
+
+
+def _latin(text: str) -> str:
+    # The PDF core fonts cover Latin-1; anything else is replaced rather than failing the packet.
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _cover(cover: Cover, enclosures: list[Enclosure]) -> bytes:
+    pdf = FPDF(format="letter")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, _latin(f"Release of information - {cover.practice}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    rows = [
+        ("Client", f"{cover.client_name} ({cover.client_reference})"),
+        ("Recipient", cover.recipient),
+        ("Address", cover.recipient_address or "-"),
+        ("Date sent", cover.sent_on.isoformat()),
+        ("Channel", cover.channel.replace("_", " ")),
+        ("Purpose", cover.purpose.replace("_", " ")),
+        ("Authorization relied on", cover.authorization),
+    ]
+    for label, value in rows:
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(55, 7, _latin(label))
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 7, _latin(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 8, f"Enclosed ({len(enclosures)} documents)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    for number, item in enumerate(enclosures, start=1):
+        line = f"{number}. {item.title} [{item.category.replace('_', ' ')}] SHA-256 {item.sha256}"
+        pdf.multi_cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    if cover.part2:
+        pdf.multi_cell(0, 6, _latin(PART2_NOTICE), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+        pdf.multi_cell(0, 5, _latin(f"Consent: {cover.consent_summary}"), new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.set_font("Helvetica", size=10)
+        pdf.multi_cell(0, 5, _latin(HIPAA_NOTICE), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _image_page(item: Enclosure) -> bytes:
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.image(io.BytesIO(item.content), x=10, y=10, w=pdf.epw, keep_aspect_ratio=True, h=pdf.eph)
+    return bytes(pdf.output())
+
+
+def build(cover: Cover, enclosures: list[Enclosure]) -> bytes:
+    """Return the packet: the cover sheet followed by every enclosure, in order."""
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(_cover(cover, enclosures))))
+    for item in enclosures:
+        data = item.content if item.media_type == "application/pdf" else _image_page(item)
+        try:
+            writer.append(PdfReader(io.BytesIO(data)))
+        except (PdfReadError, ValueError, OSError):
+            raise InvalidInput(
+                f"the document {item.title!r} cannot be read as a PDF", field="document_ids"
+            ) from None
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
