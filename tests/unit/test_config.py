@@ -64,4 +64,4 @@ def test_database_url_errors_do_not_echo_credentials(tmp_path: Path) -> None:
 def test_no_setting_has_a_default_secret() -> None:
     """Settings hold paths and numbers only; secrets come from the key file (STYLE.md rule 15)."""
     fields = {f.lower() for f in config.Settings.__dataclass_fields__}
-    assert not {f for f in fields if "secret" in f or "key" == f or f.endswith("_key")}
+    assert not {f for f in fields if "secret" in f or f == "key" or f.endswith("_key")}

@@ -136,6 +136,7 @@ def openapi(prefix: str) -> dict[str, Any]:
                     "content": {"application/json": {"schema": ref(schemas.Error)}},
                 },
             )
+        entry["responses"] = responses
         paths.setdefault(prefix + op.path, {})[op.method] = entry
     return {
         "openapi": "3.1.0",

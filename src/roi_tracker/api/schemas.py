@@ -79,7 +79,7 @@ class AuditEventQuery(Strict):
     outcome: Literal["allowed", "refused", "error", "integrity_failure"] | None = None
     since: date | None = None
     until: date | None = None
-    cursor: int | None = Field(default=None, ge=1)
+    cursor: int | None = Field(default=None, ge=1, le=2**63 - 1)
     limit: int = Field(default=100, ge=1, le=500)
 
 

@@ -106,7 +106,7 @@ def _filtered(session: Session, f: Filters) -> Select[tuple[models.AuditEntry]]:
         stmt = stmt.where(t.outcome == f.outcome)
     if f.since:
         stmt = stmt.where(t.at >= datetime.combine(f.since, time.min, tzinfo=ZoneInfo("UTC")))
-    if f.until:
+    if f.until and f.until < date.max:  # the last representable day means "no upper bound"
         stmt = stmt.where(
             t.at < datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC"))
         )

@@ -1,0 +1,252 @@
+"""Deny by default: every route declares its permission, and one matrix pins who gets what (ASVS 8.2.1).
+
+The expectations are written out here by hand, not derived from `roles.GRANTS`, so a change to the grant
+table that opens or closes a route fails this test until the table below is changed on purpose.
+Every POST carries a valid CSRF token for the caller's own session, so CSRF is never what answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from roi_tracker import audit
+from roi_tracker import models
+from roi_tracker.domain import clients as client_rules
+from roi_tracker.domain.audit_vocab import Action
+from roi_tracker.domain.audit_vocab import Outcome
+from roi_tracker.domain.roles import Access
+from roi_tracker.domain.roles import Permission
+from roi_tracker.runtime import Runtime
+from roi_tracker.services import clients
+from roi_tracker.services import documents
+from roi_tracker.web import create_app
+from roi_tracker.web.security import requires
+from tests.web.conftest import logged
+from tests.web.conftest import page_token
+from tests.web.conftest import sign_in
+from tests.web.conftest import token_for
+
+ANONYMOUS = "anonymous"
+ADMIN = "admin"
+AUDITOR = "auditor"
+CLINICIAN = "clinician"
+FRONT_DESK = "front_desk"
+ROLES = (CLINICIAN, FRONT_DESK, AUDITOR, ADMIN)
+CALLERS = (ANONYMOUS, *ROLES)
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({CLINICIAN, FRONT_DESK})  # who works with client records
+PUBLIC = None  # no sign-in needed
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one route answers: the roles it admits, their status, and (when public) the anonymous status."""
+
+    path: str
+    allowed: frozenset[str] | None
+    ok: int
+    anonymous: int | None = None
+
+
+# (method, endpoint) -> expectation. A POST sent with only its CSRF token (no other form data) answers
+# 400/422 where a field is required, 302 where the action needs no field.
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "static"): Route("/static/app.css", PUBLIC, ok=200, anonymous=200),
+    ("GET", "auth.signin_page"): Route("/signin", PUBLIC, ok=302, anonymous=200),
+    ("POST", "auth.signin_page"): Route("/signin", PUBLIC, ok=302, anonymous=400),
+    ("GET", "auth.challenge"): Route("/signin/code", PUBLIC, ok=302, anonymous=302),
+    ("POST", "auth.challenge"): Route("/signin/code", PUBLIC, ok=302, anonymous=302),
+    ("GET", "auth.enrol"): Route("/signin/enrol", PUBLIC, ok=302, anonymous=302),
+    ("POST", "auth.enrol"): Route("/signin/enrol", PUBLIC, ok=302, anonymous=302),
+    ("POST", "auth.signout"): Route("/signout", PUBLIC, ok=302, anonymous=302),
+    ("GET", "auth.account_mfa"): Route("/account/mfa", EVERYONE, ok=200),
+    ("POST", "auth.account_mfa"): Route("/account/mfa", EVERYONE, ok=400),
+    ("POST", "auth.keepalive"): Route("/session/keepalive", EVERYONE, ok=200),
+    ("GET", "home.index"): Route("/", EVERYONE, ok=200),
+    ("GET", "home.account"): Route("/account", EVERYONE, ok=200),
+    ("GET", "admin.user_list"): Route("/admin/users", frozenset({ADMIN}), ok=200),
+    ("GET", "admin.user_new"): Route("/admin/users/new", frozenset({ADMIN}), ok=200),
+    ("POST", "admin.user_new"): Route("/admin/users/new", frozenset({ADMIN}), ok=422),
+    ("GET", "admin.user_detail"): Route("/admin/users/{user_id}", frozenset({ADMIN}), ok=200),
+    ("POST", "admin.user_role"): Route("/admin/users/{user_id}/role", frozenset({ADMIN}), ok=422),
+    ("POST", "admin.user_disable"): Route("/admin/users/{user_id}/disable", frozenset({ADMIN}), ok=302),
+    ("POST", "admin.user_enable"): Route("/admin/users/{user_id}/enable", frozenset({ADMIN}), ok=302),
+    ("POST", "admin.user_reset_mfa"): Route("/admin/users/{user_id}/reset-mfa", frozenset({ADMIN}), ok=302),
+    ("GET", "audit.log_page"): Route("/audit/log", frozenset({AUDITOR}), ok=200),
+    ("GET", "audit.log_csv"): Route("/audit/log.csv", frozenset({AUDITOR}), ok=200),
+    ("GET", "audit.verification"): Route("/audit/verification", frozenset({AUDITOR}), ok=200),
+    ("POST", "audit.verify_now"): Route("/audit/verification", frozenset({AUDITOR}), ok=302),
+    ("GET", "audit.queue_page"): Route("/audit/queues/{name}", frozenset({AUDITOR}), ok=200),
+    ("POST", "audit.review"): Route("/audit/queues/{name}/{seq}/review", frozenset({AUDITOR}), ok=422),
+    ("GET", "clients.search_page"): Route("/clients", STAFF, ok=200),
+    ("POST", "clients.search_page"): Route("/clients", STAFF, ok=422),
+    ("GET", "clients.register"): Route("/clients/new", STAFF, ok=200),
+    ("POST", "clients.register"): Route("/clients/new", STAFF, ok=422),
+    ("GET", "clients.page"): Route("/clients/{client_id}", STAFF, ok=200),
+    ("GET", "clients.edit"): Route("/clients/{client_id}/edit", STAFF, ok=200),
+    ("POST", "clients.edit"): Route("/clients/{client_id}/edit", STAFF, ok=422),
+    ("POST", "clients.discharge"): Route("/clients/{client_id}/discharge", frozenset({CLINICIAN}), ok=302),
+    ("POST", "clients.upload"): Route("/clients/{client_id}/documents", frozenset({CLINICIAN}), ok=422),
+    ("GET", "clients.download"): Route("/documents/{document_id}", frozenset({CLINICIAN}), ok=200),
+    ("GET", "api.health"): Route("/api/v1/health", PUBLIC, ok=200, anonymous=200),
+    ("GET", "api.openapi_document"): Route("/api/v1/openapi.json", PUBLIC, ok=200, anonymous=200),
+    ("GET", "api.me"): Route("/api/v1/me", EVERYONE, ok=200),
+    ("GET", "api.audit_events"): Route("/api/v1/audit-events", frozenset({AUDITOR}), ok=200),
+    ("GET", "api.audit_verification"): Route("/api/v1/audit/verification", frozenset({AUDITOR}), ok=200),
+    # API POSTs are sent with no body at all: 400 where JSON is expected, 422 where form fields are.
+    ("POST", "api.create_client"): Route("/api/v1/clients", STAFF, ok=400),
+    ("POST", "api.search_clients"): Route("/api/v1/clients/search", STAFF, ok=400),
+    ("GET", "api.get_client"): Route("/api/v1/clients/{client_id}", STAFF, ok=200),
+    ("POST", "api.upload_document"): Route(
+        "/api/v1/clients/{client_id}/documents", frozenset({CLINICIAN}), ok=422
+    ),
+    ("GET", "api.get_document"): Route("/api/v1/documents/{document_id}", frozenset({CLINICIAN}), ok=200),
+}
+QUEUE = "signin_failures"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+METHODS = {"GET", "POST"}
+IMPLICIT = {"HEAD", "OPTIONS"}
+
+
+def expected(route: Route, caller: str) -> int:
+    """Return the status `caller` must get from `route`."""
+    if route.allowed is PUBLIC:
+        assert route.anonymous is not None
+        return route.anonymous if caller == ANONYMOUS else route.ok
+    if caller == ANONYMOUS:
+        return 401 if route.path.startswith("/api/") else 302
+    return route.ok if caller in route.allowed else 403
+
+
+def undeclared(app: Flask) -> list[str]:
+    """Return the rules whose view declares no permission, as 'rule -> endpoint'."""
+    return sorted(
+        f"{rule.rule} -> {rule.endpoint}"
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "roi_access", None) is None
+    )
+
+
+def _client_with_document(runtime: Runtime, clinicians: list[str]) -> tuple[str, str]:
+    """Register a client on `clinicians`' caseload with one PNG document; return both ids."""
+    with runtime.sessions() as session:
+        first = session.scalar(select(models.User).filter_by(username=clinicians[0]))
+        actor = audit.Actor(str(first.id), CLINICIAN)
+        details = client_rules.Demographics(
+            given_name="Pat", family_name="Example", date_of_birth=date(1980, 1, 2)
+        )
+        client = clients.register(session, runtime.env, actor, details, clinicians)
+        document = documents.upload(
+            session, runtime.env, actor, client.id, content=PNG, category="attendance", title="Letter"
+        )
+    return str(client.id), str(document.id)
+
+
+def _call(
+    app: Flask, runtime: Runtime, make_user: Callable, caller: str, method: str, route: Route
+) -> TestResponse:
+    target = make_user("target", CLINICIAN)
+    sign_in(app.test_client(), "target", "a wrong password, to fill the queue")
+    seq = logged(runtime, Action.SIGNIN_FAILED)[-1].seq
+    username = caller.replace("_", "") + "1"
+    if caller != ANONYMOUS:
+        make_user(username, caller)
+    # A clinician caller has the client on their caseload: refusals off the caseload are another test's job.
+    caseload = ["target", username] if caller == CLINICIAN else ["target"]
+    client_id, document_id = _client_with_document(runtime, caseload)
+    path = route.path.format(
+        user_id=target.id, name=QUEUE, seq=seq, client_id=client_id, document_id=document_id
+    )
+    is_api = path.startswith("/api/")
+    browser = app.test_client()
+    headers = {}
+    if caller != ANONYMOUS and is_api:
+        headers["Authorization"] = f"Bearer {token_for(runtime, username)}"
+    elif caller != ANONYMOUS:
+        assert sign_in(browser, username).status_code == 302
+    if method == "GET":
+        response = browser.get(path, headers=headers)
+    elif is_api:
+        response = browser.post(path, headers=headers)
+    else:
+        response = browser.post(path, data={"csrf_token": page_token(browser)}, headers=headers)
+    response.get_data()  # read the body to the end, as a browser does
+    response.close()
+    return response
+
+
+CASES = [
+    pytest.param(method, endpoint, caller, id=f"{method} {endpoint} as {caller}")
+    for (method, endpoint) in ROUTES
+    for caller in CALLERS
+]
+
+
+@pytest.mark.parametrize(("method", "endpoint", "caller"), CASES)
+def test_answers_each_caller_as_the_route_table_says(
+    app: Flask, runtime: Runtime, make_user: Callable, method: str, endpoint: str, caller: str
+) -> None:
+    """Anonymous web callers go to sign-in, anonymous API callers get 401, wrong roles 403, right ones in."""
+    route = ROUTES[(method, endpoint)]
+    response = _call(app, runtime, make_user, caller, method, route)
+    assert response.status_code == expected(route, caller), response.text
+    if caller == ANONYMOUS and route.allowed is not PUBLIC and not route.path.startswith("/api/"):
+        assert response.headers["Location"].startswith("/signin")
+    if response.status_code in {401, 403} and route.path.startswith("/api/"):
+        assert set(response.json["error"]) >= {"code", "message"}
+
+
+def test_declares_a_permission_on_every_route(app: Flask) -> None:
+    """Every view in the url_map carries a `requires(...)` declaration (deny by default)."""
+    assert undeclared(app) == []
+
+
+def test_names_a_route_that_declares_nothing(runtime: Runtime) -> None:
+    """The declaration check names an undeclared route, and the guard closes it even to an administrator."""
+    app = create_app(runtime)
+    app.add_url_rule("/forgotten", "forgotten", lambda: "open to all")
+    assert undeclared(app) == ["/forgotten -> forgotten"]
+    assert app.test_client().get("/forgotten").status_code == 403
+
+
+def test_lists_every_route_of_the_url_map_in_the_table(app: Flask) -> None:
+    """A new route (or method) fails here until its expectations are written into ROUTES."""
+    registered = set()
+    for rule in app.url_map.iter_rules():
+        methods = set(rule.methods or ()) - IMPLICIT
+        assert methods <= METHODS, f"{rule.rule} answers {sorted(methods - METHODS)}: add them to the matrix"
+        registered |= {(method, rule.endpoint) for method in methods}
+    assert sorted(registered - set(ROUTES)) == [], "routes missing from ROUTES"
+    assert sorted(set(ROUTES) - registered) == [], "ROUTES lists routes the app no longer has"
+
+
+def test_logs_a_refused_request_as_access_denied(runtime: Runtime, signed_in: Callable) -> None:
+    """A wrong-role request is logged as access:denied, refused, naming the route and the permission."""
+    browser = signed_in("carol", CLINICIAN)
+    assert browser.get("/admin/users").status_code == 403
+    denied = logged(runtime, Action.ACCESS_DENIED)
+    assert len(denied) == 1
+    entry = denied[0]
+    assert entry.outcome == Outcome.REFUSED.value
+    assert entry.role == CLINICIAN
+    assert entry.object_type == "route"
+    assert entry.object_id == "admin.user_list"
+    assert entry.basis == Permission.USER_LIST.value
+    assert entry.actor != "anonymous"
+
+
+def test_closes_a_route_that_declares_nothing_before_any_role_check(runtime: Runtime) -> None:
+    """A view declared PUBLIC opens; the same view undeclared stays closed: the declaration decides."""
+    app = create_app(runtime)
+    app.add_url_rule("/open", "open", requires(Access.PUBLIC)(lambda: "open"))
+    app.add_url_rule("/closed", "closed", lambda: "closed")
+    browser = app.test_client()
+    assert browser.get("/open").status_code == 200
+    assert browser.get("/closed").status_code == 403
