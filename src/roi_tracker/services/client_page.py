@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -11,8 +12,11 @@ from roi_tracker import audit
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.errors import NotFound
+from roi_tracker.services import authorizations
 from roi_tracker.services import clients
+from roi_tracker.services import disclosures
 from roi_tracker.services import documents
+from roi_tracker.services import recipients
 from roi_tracker.services import vault
 from roi_tracker.services.context import Env
 
@@ -23,6 +27,19 @@ class Page:
 
     client: clients.ClientView
     documents: list[documents.DocumentView] | None
+    authorizations: list[authorizations.AuthorizationView]
+    disclosures: list[DisclosureLine]
+
+
+@dataclass(frozen=True)
+class DisclosureLine:
+    """One recorded disclosure on the client page."""
+
+    id: uuid.UUID
+    disclosed_at: datetime
+    recipient: str
+    basis: str
+    channel: str
 
 
 def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> Page:
@@ -49,4 +66,17 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
     )
     details = vault.open_demographics(session, env, actor, key, client, receipt)
     docs = documents.list_for(session, env, actor, client, receipt) if clinical else None
-    return Page(clients.view_of(session, client, details), docs)
+    auths = authorizations.list_for(session, env, actor, client.id)
+    rows = disclosures.history(session, client.id)
+    names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
+    lines = [
+        DisclosureLine(
+            r.id,
+            r.disclosed_at,
+            names[r.recipient_id].display if r.recipient_id in names else "",
+            r.basis,
+            r.channel,
+        )
+        for r in rows
+    ]
+    return Page(clients.view_of(session, client, details), docs, auths, lines)

@@ -291,3 +291,47 @@ def history(session: Session, client_id: uuid.UUID) -> list[models.Disclosure]:
     """Every disclosure of a client, newest first (rows only; callers decrypt after logging)."""
     stmt = select(models.Disclosure).where(models.Disclosure.client_id == client_id)
     return list(session.execute(stmt.order_by(models.Disclosure.disclosed_at.desc())).scalars())
+
+
+def sendable(
+    session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, decision: disclosure.Decision
+) -> list[documents.DocumentView]:
+    """The client's documents in the permitted categories (what the front desk may enclose), logged."""
+    client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS)
+    allowed = {p.category.value for p in decision.permitted}
+    key = vault.key_of(session, env, actor, client)
+    stmt = select(models.Document).where(
+        models.Document.client_id == client.id, models.Document.category.in_(allowed)
+    )
+    rows = list(session.execute(stmt.order_by(models.Document.uploaded_at.desc())).scalars())
+    env.log.reveal(
+        session,
+        actor,
+        Action.CLIENT_RECORD_READ,
+        object_type="client",
+        object_id=str(client.id),
+        client_id=str(client.id),
+        basis="disclosure:documents",
+    )
+    out = []
+    for row in rows:
+        try:
+            title = key.decrypt(
+                bytes(row.title), table="documents", column="title", row_id=str(row.id)
+            ).decode()
+        except crypto.IntegrityError:
+            vault.integrity_failure(session, env, actor, client.id, "document")
+            raise
+        out.append(
+            documents.DocumentView(
+                row.id,
+                row.client_id,
+                row.category,
+                title,
+                row.media_type,
+                row.size,
+                bytes(row.sha256).hex(),
+                row.uploaded_at,
+            )
+        )
+    return out

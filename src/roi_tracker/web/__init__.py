@@ -27,6 +27,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from roi_tracker.web import guard
     from roi_tracker.web import home
     from roi_tracker.web import login
+    from roi_tracker.web import releases
     from roi_tracker.web import security
     from roi_tracker.web.session_store import DatabaseSessionInterface
 
@@ -65,6 +66,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.register_blueprint(home.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(clients.bp)
+    app.register_blueprint(releases.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on

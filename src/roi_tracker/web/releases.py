@@ -1,0 +1,271 @@
+"""Releases: record, revoke and expire authorizations; the front desk's check; disclosures and packets."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from roi_tracker.domain import clients as rules
+from roi_tracker.domain.errors import Defective
+from roi_tracker.domain.errors import DisclosureRefused
+from roi_tracker.domain.errors import InvalidInput
+from roi_tracker.domain.roles import Permission
+from roi_tracker.services import authorizations
+from roi_tracker.services import clients
+from roi_tracker.services import disclosures
+from roi_tracker.services import recipients
+from roi_tracker.web import context
+from roi_tracker.web.forms import AuthorizationForm
+from roi_tracker.web.forms import CheckForm
+from roi_tracker.web.forms import DisclosureForm
+from roi_tracker.web.forms import ExpiryEventForm
+from roi_tracker.web.forms import RecipientForm
+from roi_tracker.web.forms import RevokeForm
+from roi_tracker.web.security import requires
+
+bp = Blueprint("releases", __name__)
+
+
+def _recipient_choices(form: Any) -> None:
+    directory = recipients.search(context.db_session(), context.env())
+    form.recipient_id.choices = [("", "—")] + [(str(r.id), r.display) for r in directory]
+
+
+def _mark(form: Any, problems: list[dict[str, str]]) -> None:
+    for problem in problems:
+        target = getattr(form, problem.get("field", ""), None)
+        text = f"{problem['rule']}: {problem['message']}" if problem.get("rule") else problem["message"]
+        if target is not None:
+            target.errors = [*target.errors, text]
+        else:
+            flash(text, "error")
+
+
+def _date(raw: str | None, field: str) -> date | None:
+    return rules.parse_date(raw, field) if raw else None
+
+
+@bp.route("/clients/<client_id>/authorizations/new", methods=["GET", "POST"])
+@requires(Permission.AUTHORIZATION_RECORD)
+def record(client_id: str) -> Any:
+    """Record a signed authorization; every problem is shown next to its field with its rule id."""
+    cid = clients.parse_client_id(client_id)
+    form = AuthorizationForm()
+    _recipient_choices(form)
+    status = 200
+    problems: list[dict[str, str]] = []
+    if request.method == "POST" and form.validate_on_submit():
+        fields = {
+            name: getattr(form, name).data for name in form.data if name not in {"csrf_token", "signed_form"}
+        }
+        upload = form.signed_form.data
+        try:
+            view = authorizations.record(
+                context.db_session(),
+                context.env(),
+                context.actor(),
+                cid,
+                fields,
+                upload.read() if upload else None,
+                acknowledge_warnings=bool(form.acknowledge_warnings.data),
+            )
+        except Defective as exc:
+            problems = exc.problems
+            _mark(form, problems)
+            status = 422
+        except InvalidInput as exc:
+            _mark(form, [{"field": exc.field or "", "message": str(exc)}])
+            status = 422
+        else:
+            flash(f"Authorization {view.label} recorded: {view.status}.", "success")
+            return redirect(url_for("clients.page", client_id=cid))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "releases/authorization_form.html", form=form, client_id=cid, problems=problems
+    ), status
+
+
+@bp.route("/clients/<client_id>/authorizations/<auth_id>/revoke", methods=["POST"])
+@requires(Permission.AUTHORIZATION_REVOKE)
+def revoke(client_id: str, auth_id: str) -> Any:
+    """Record the written revocation of an authorization of this client."""
+    cid = clients.parse_client_id(client_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        field, messages = next(iter(form.errors.items()))
+        raise InvalidInput(f"{field}: {messages[0]}", field=field)
+    received = rules.parse_date(form.received_on.data or "", "received_on")
+    view = authorizations.revoke(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        authorizations.parse_authorization_id(auth_id),
+        received_on=received,
+        document=form.document.data.read(),
+        client_id=cid,
+    )
+    flash(f"Authorization {view.label} is revoked from {view.revoked_on}.", "success")
+    return redirect(url_for("clients.page", client_id=cid))
+
+
+@bp.route("/clients/<client_id>/authorizations/<auth_id>/expiry-event", methods=["POST"])
+@requires(Permission.AUTHORIZATION_REVOKE)
+def expiry_event(client_id: str, auth_id: str) -> Any:
+    """Record that an authorization's expiry event happened."""
+    cid = clients.parse_client_id(client_id)
+    form = ExpiryEventForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("enter the date the event happened", field="occurred_on")
+    occurred = rules.parse_date(form.occurred_on.data or "", "occurred_on")
+    view = authorizations.record_expiry_event(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        authorizations.parse_authorization_id(auth_id),
+        occurred_on=occurred,
+    )
+    flash(f"Authorization {view.label} ended with its event on {occurred}.", "success")
+    return redirect(url_for("clients.page", client_id=cid))
+
+
+@bp.route("/clients/<client_id>/check", methods=["GET", "POST"])
+@requires(Permission.DISCLOSURE_CHECK)
+def check(client_id: str) -> Any:
+    """May we send ... to ... for ...? A large, unambiguous answer with its reasons."""
+    cid = clients.parse_client_id(client_id)
+    form = CheckForm()
+    _recipient_choices(form)
+    decision = sendable = send_form = None
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        session, env, actor = context.db_session(), context.env(), context.actor()
+        try:
+            q = disclosures.question(
+                cid,
+                form.recipient_id.data or "",
+                list(form.categories.data or []),
+                form.purpose.data or "",
+                _date(form.on.data, "on"),
+                env.clock().date(),
+            )
+        except InvalidInput as exc:
+            _mark(form, [{"field": exc.field or "", "message": str(exc)}])
+            status = 422
+        else:
+            decision = disclosures.check(session, env, actor, q)
+            if decision.permitted:
+                sendable = disclosures.sendable(session, env, actor, cid, decision)
+                send_form = DisclosureForm(formdata=None, obj=form)
+                send_form.recipient_id.data = form.recipient_id.data
+                send_form.categories.data = [p.category.value for p in decision.permitted]
+                send_form.purpose.data = form.purpose.data
+                send_form.on.data = form.on.data
+                send_form.document_ids.choices = [(str(d.id), d.title) for d in sendable]
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "releases/check.html",
+        form=form,
+        client_id=cid,
+        decision=decision,
+        sendable=sendable,
+        send_form=send_form,
+    ), status
+
+
+@bp.route("/clients/<client_id>/disclosures", methods=["POST"])
+@requires(Permission.DISCLOSURE_RECORD)
+def disclose(client_id: str) -> Any:
+    """Record a permitted disclosure, then offer its packet."""
+    cid = clients.parse_client_id(client_id)
+    form = DisclosureForm()
+    _recipient_choices(form)
+    form.document_ids.choices = [(d, d) for d in (form.document_ids.data or [])]
+    if not form.validate_on_submit():
+        raise InvalidInput("the disclosure form is incomplete", field="recipient_id")
+    env = context.env()
+    q = disclosures.question(
+        cid,
+        form.recipient_id.data or "",
+        list(form.categories.data or []),
+        form.purpose.data or "",
+        _date(form.on.data, "on"),
+        env.clock().date(),
+    )
+    try:
+        recorded = disclosures.record(
+            context.db_session(),
+            env,
+            context.actor(),
+            q,
+            channel=form.channel.data or "",
+            document_ids=list(form.document_ids.data or []),
+            requester_verification=form.requester_verification.data or "",
+        )
+    except (DisclosureRefused, Defective) as exc:
+        for problem in exc.problems:
+            flash(f"{problem.get('rule', '')}: {problem['message']}", "error")
+        return redirect(url_for("releases.check", client_id=cid))
+    flash(f"Disclosure recorded under {recorded.basis}.", "success")
+    return render_template("releases/recorded.html", recorded=recorded)
+
+
+def send_packet(name: str, pdf: bytes) -> Response:
+    """Send a release packet as a download no cache keeps."""
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/disclosures/<disclosure_id>/packet")
+@requires(Permission.PACKET_READ)
+def packet(disclosure_id: str) -> Any:
+    """Download the release packet of a recorded disclosure (each download is logged)."""
+    name, pdf = disclosures.release_packet(
+        context.db_session(), context.env(), context.actor(), disclosures.parse_disclosure_id(disclosure_id)
+    )
+    return send_packet(name, pdf)
+
+
+@bp.route("/recipients", methods=["GET", "POST"])
+@requires(Permission.RECIPIENT_READ)
+def directory() -> Any:
+    """The recipients directory: search it, add to it."""
+    form = RecipientForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                view = recipients.create(
+                    context.db_session(),
+                    context.env(),
+                    context.actor(),
+                    kind=form.kind.data or "person",
+                    name=form.name.data or "",
+                    organization=form.organization.data or "",
+                    address=form.address.data or "",
+                    fax=form.fax.data or "",
+                    email=form.email.data or "",
+                    phone=form.phone.data or "",
+                )
+            except InvalidInput as exc:
+                _mark(form, [{"field": exc.field or "", "message": str(exc)}])
+                status = 422
+            else:
+                flash(f"Added {view.display} to the directory.", "success")
+                return redirect(url_for("releases.directory"))
+        else:
+            status = 422
+    q = request.args.get("q", "")[:100]
+    found = recipients.search(context.db_session(), context.env(), q)
+    return render_template("releases/recipients.html", form=form, found=found, q=q), status
