@@ -162,7 +162,8 @@ def record(
         basis=row.label,
     )
     audit.commit(session)
-    return _view(row, json.loads(terms_json(draft, warnings)), {}, today)
+    names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
+    return _view(row, json.loads(terms_json(draft, warnings)), names, today)
 
 
 def _terms(
@@ -330,7 +331,8 @@ def revoke(
     )
     audit.commit(session)
     key = vault.key_of(session, env, actor, client)
-    return _view(row, _terms(session, env, actor, key, row), {}, env.clock().date())
+    names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
+    return _view(row, _terms(session, env, actor, key, row), names, env.clock().date())
 
 
 def record_expiry_event(
@@ -360,4 +362,5 @@ def record_expiry_event(
         basis=row.label,
     )
     audit.commit(session)
-    return _view(row, t, {}, env.clock().date())
+    names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
+    return _view(row, t, names, env.clock().date())

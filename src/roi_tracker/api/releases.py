@@ -1,0 +1,286 @@
+"""The JSON API for recipients, authorizations, disclosure checks, disclosures and packets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from pydantic import ValidationError
+
+from roi_tracker.api import RequestError
+from roi_tracker.api import answer
+from roi_tracker.api import body_of
+from roi_tracker.api import bp
+from roi_tracker.api import form_of
+from roi_tracker.api import query_of
+from roi_tracker.api import schemas
+from roi_tracker.api.registry import operation
+from roi_tracker.domain import disclosure
+from roi_tracker.domain.roles import Permission
+from roi_tracker.services import authorizations
+from roi_tracker.services import clients
+from roi_tracker.services import disclosures
+from roi_tracker.services import recipients
+from roi_tracker.web import context
+from roi_tracker.web.releases import send_packet
+
+
+def _recipient(view: recipients.RecipientView) -> schemas.RecipientOut:
+    return schemas.RecipientOut(
+        id=str(view.id),
+        kind=view.kind,
+        name=view.name,
+        organization=view.organization,
+        address=view.address,
+        fax=view.fax,
+        email=view.email,
+        phone=view.phone,
+    )
+
+
+def _authorization(view: authorizations.AuthorizationView) -> schemas.AuthorizationOut:
+    return schemas.AuthorizationOut(
+        id=str(view.id),
+        label=view.label,
+        kind=view.kind,
+        recipient_id=str(view.recipient_id) if view.recipient_id else None,
+        recipient=view.recipient,
+        categories=list(view.categories),
+        purposes=list(view.purposes),
+        effective_on=view.effective_on,
+        expires_on=view.expires_on,
+        expiry_event=view.expiry_event,
+        expiry_event_on=view.expiry_event_on,
+        revoked_on=view.revoked_on,
+        signed_on=view.signed_on,
+        status=view.status,
+        warnings=[schemas.AcknowledgedWarning(rule=w["rule"], message=w["message"]) for w in view.warnings],
+    )
+
+
+def _decision(d: disclosure.Decision) -> schemas.DecisionOut:
+    return schemas.DecisionOut(
+        decision=d.answer.value,
+        permitted=[
+            schemas.PermittedOut(
+                category=p.category.value, authorization_id=p.authorization_id, label=p.label, until=p.until
+            )
+            for p in d.permitted
+        ],
+        refused=[
+            schemas.RefusedOut(
+                category=r.category.value,
+                reasons=[schemas.ReasonOut(rule=x.rule, message=x.message) for x in r.reasons],
+            )
+            for r in d.refused
+        ],
+    )
+
+
+def _json_part(raw: str, model: type[Any]) -> Any:
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = [
+            {"field": ".".join(str(p) for p in err["loc"]) or "data", "message": err["msg"]}
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
+        status = 400 if any(err["type"] == "json_invalid" for err in exc.errors()) else 422
+        raise RequestError(status, "the `data` part is invalid", problems) from None
+
+
+@operation(
+    bp,
+    "/recipients",
+    "POST",
+    summary="Add a recipient to the directory",
+    need=Permission.RECIPIENT_CREATE,
+    body=schemas.RecipientCreate,
+    responses={201: schemas.RecipientOut},
+)
+def create_recipient() -> Any:
+    """Add a recipient (name required)."""
+    data = body_of(schemas.RecipientCreate)
+    view = recipients.create(context.db_session(), context.env(), context.actor(), **data.model_dump())
+    return answer(_recipient(view), 201)
+
+
+@operation(
+    bp,
+    "/recipients",
+    "GET",
+    summary="Search the recipients directory",
+    need=Permission.RECIPIENT_READ,
+    query=schemas.RecipientQuery,
+    responses={200: schemas.RecipientList},
+)
+def list_recipients() -> Any:
+    """Find recipients by any part of their details."""
+    q = query_of(schemas.RecipientQuery)
+    found = recipients.search(context.db_session(), context.env(), q.q)
+    return answer(schemas.RecipientList(items=[_recipient(v) for v in found]))
+
+
+@operation(
+    bp,
+    "/clients/<client_id>/authorizations",
+    "POST",
+    summary="Record a signed authorization",
+    need=Permission.AUTHORIZATION_RECORD,
+    form=schemas.AuthorizationUpload,
+    responses={201: schemas.AuthorizationOut},
+)
+def record_authorization(client_id: str) -> Any:
+    """Validate and record an authorization; 422 lists every problem with its rule id."""
+    data = _json_part(form_of(schemas.AuthorizationUpload).data, schemas.AuthorizationData)
+    upload = request.files.get("signed_form")
+    fields = data.model_dump(exclude={"acknowledge_warnings"})
+    view = authorizations.record(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        clients.parse_client_id(client_id),
+        fields,
+        upload.read() if upload else None,
+        acknowledge_warnings=data.acknowledge_warnings,
+    )
+    return answer(_authorization(view), 201)
+
+
+@operation(
+    bp,
+    "/clients/<client_id>/authorizations",
+    "GET",
+    summary="A client's authorizations and their status",
+    need=Permission.AUTHORIZATION_READ,
+    responses={200: schemas.AuthorizationList},
+)
+def list_authorizations(client_id: str) -> Any:
+    """List a client's authorizations, newest first."""
+    views = authorizations.list_for(
+        context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
+    )
+    return answer(schemas.AuthorizationList(items=[_authorization(v) for v in views]))
+
+
+@operation(
+    bp,
+    "/authorizations/<auth_id>/revoke",
+    "POST",
+    summary="Record a written revocation",
+    need=Permission.AUTHORIZATION_REVOKE,
+    form=schemas.RevocationUpload,
+    responses={200: schemas.AuthorizationOut},
+)
+def revoke_authorization(auth_id: str) -> Any:
+    """Revoke from the day the written revocation was received."""
+    data = _json_part(form_of(schemas.RevocationUpload).data, schemas.RevocationData)
+    upload = request.files.get("document")
+    view = authorizations.revoke(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        authorizations.parse_authorization_id(auth_id),
+        received_on=data.received_on,
+        document=upload.read() if upload else None,
+    )
+    return answer(_authorization(view))
+
+
+@operation(
+    bp,
+    "/authorizations/<auth_id>/expiry-event",
+    "POST",
+    summary="Record that the expiry event happened",
+    need=Permission.AUTHORIZATION_REVOKE,
+    body=schemas.ExpiryEvent,
+    responses={200: schemas.AuthorizationOut},
+)
+def authorization_expiry_event(auth_id: str) -> Any:
+    """From that day the authorization no longer permits."""
+    data = body_of(schemas.ExpiryEvent)
+    view = authorizations.record_expiry_event(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        authorizations.parse_authorization_id(auth_id),
+        occurred_on=data.occurred_on,
+    )
+    return answer(_authorization(view))
+
+
+@operation(
+    bp,
+    "/disclosure-checks",
+    "POST",
+    summary="May we send this?",
+    need=Permission.DISCLOSURE_CHECK,
+    body=schemas.DisclosureCheck,
+    responses={200: schemas.DecisionOut},
+)
+def disclosure_check() -> Any:
+    """Answer permit, partial or refuse per category, with authorizations and reasons (logged)."""
+    data = body_of(schemas.DisclosureCheck)
+    env = context.env()
+    q = disclosures.question(
+        clients.parse_client_id(data.client_id),
+        data.recipient_id,
+        data.categories,
+        data.purpose,
+        data.on,
+        env.clock().date(),
+    )
+    return answer(_decision(disclosures.check(context.db_session(), env, context.actor(), q)))
+
+
+@operation(
+    bp,
+    "/clients/<client_id>/disclosures",
+    "POST",
+    summary="Record a disclosure (403 when not permitted)",
+    need=Permission.DISCLOSURE_RECORD,
+    body=schemas.DisclosureCreate,
+    responses={201: schemas.DisclosureOut},
+)
+def record_disclosure(client_id: str) -> Any:
+    """Record a permitted disclosure and point at its packet."""
+    data = body_of(schemas.DisclosureCreate)
+    env = context.env()
+    q = disclosures.question(
+        clients.parse_client_id(client_id),
+        data.recipient_id,
+        data.categories,
+        data.purpose,
+        data.on,
+        env.clock().date(),
+    )
+    recorded = disclosures.record(
+        context.db_session(),
+        env,
+        context.actor(),
+        q,
+        channel=data.channel,
+        document_ids=data.document_ids,
+        requester_verification=data.requester_verification,
+        authorization_id=data.authorization_id,
+    )
+    out = schemas.DisclosureOut(
+        id=str(recorded.id), basis=recorded.basis, packet=f"/api/v1/disclosures/{recorded.id}/packet"
+    )
+    return answer(out, 201)
+
+
+@operation(
+    bp,
+    "/disclosures/<disclosure_id>/packet",
+    "GET",
+    summary="The release packet (PDF)",
+    need=Permission.PACKET_READ,
+    responses={200: None},
+)
+def disclosure_packet(disclosure_id: str) -> Any:
+    """Cover sheet, then exactly the permitted documents (each download logged)."""
+    name, pdf = disclosures.release_packet(
+        context.db_session(), context.env(), context.actor(), disclosures.parse_disclosure_id(disclosure_id)
+    )
+    return send_packet(name, pdf)
