@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from roi_tracker import config
 from roi_tracker import crypto
+from roi_tracker import db
 from roi_tracker import migrate
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
@@ -48,14 +50,53 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database migrated once per run; tests get a copy (SQLite) or an emptied schema (PostgreSQL)."""
+    if not ON_POSTGRES:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        migrate.upgrade(f"sqlite:///{path}")
+        yield str(path)
+        return
+    schema = f"t_shared_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    migrate.upgrade(url)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> config.Settings:
+def migrated_database_url(_migrated_template: str, tmp_path: Path) -> str:
+    """A URL for a database at the newest migration holding no rows."""
+    if not ON_POSTGRES:
+        target = tmp_path / "roi.sqlite3"
+        shutil.copyfile(_migrated_template, target)
+        return f"sqlite:///{target}"
+    tables = ", ".join(t.name for t in db.Base.metadata.sorted_tables)
+    engine = sa.create_engine(_migrated_template)
+    with engine.begin() as conn:
+        # The append-only trigger refuses TRUNCATE too; the harness (a superuser) lifts it for the reset.
+        conn.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    engine.dispose()
+    return _migrated_template
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_database_url: str) -> config.Settings:
     """Settings for a throwaway instance, with cheap password hashing (tests only)."""
     inst = tmp_path / "instance"
     inst.mkdir()
     return config.Settings(
         instance_path=inst,
-        database_url=database_url,
+        database_url=migrated_database_url,
         key_file=inst / "keys.json",
         checkpoint_dir=tmp_path / "checkpoints",
         require_mfa=False,
@@ -72,7 +113,6 @@ def keyring(settings: config.Settings) -> crypto.Keyring:
 @pytest.fixture
 def runtime(settings: config.Settings, keyring: crypto.Keyring) -> Iterator[Runtime]:
     """A migrated, initialized instance."""
-    migrate.upgrade(settings.database_url)
     rt = open_instance(settings, keyring, check_schema=False)
     with rt.sessions() as session:
         instance.check_keys(session, keyring, remember=True)

@@ -115,7 +115,11 @@ def test_documents_a_response_schema_for_every_success(client: FlaskClient) -> N
                 continue
             ref = success["content"]["application/json"]["schema"]["$ref"]
             assert _resolve(document, ref), f"{method} {path}"
-    assert without_schema == {f"{PREFIX}/openapi.json", f"{PREFIX}/documents/{{document_id}}"}
+    assert without_schema == {
+        f"{PREFIX}/openapi.json",
+        f"{PREFIX}/documents/{{document_id}}",
+        f"{PREFIX}/disclosures/{{disclosure_id}}/packet",
+    }
 
 
 def test_accepts_a_bearer_token(client: FlaskClient, make_user: Callable, runtime: Runtime) -> None:

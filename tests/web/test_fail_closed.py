@@ -18,9 +18,12 @@ from roi_tracker import audit
 from roi_tracker import db
 from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
+from roi_tracker.services import authorizations
 from roi_tracker.services import clients
+from roi_tracker.services import disclosures
 from roi_tracker.services import documents
 from roi_tracker.services import mfa
+from roi_tracker.services import recipients
 from roi_tracker.services import users
 from tests.conftest import csrf_from
 from tests.web.conftest import SYSTEM
@@ -40,6 +43,9 @@ LOGGED_READS = {
     "api.get_client",
     "api.get_document",
     "home.index",
+    "releases.packet",
+    "api.list_authorizations",
+    "api.disclosure_packet",
 }
 # Routes that change no stored data and reveal none, so nothing needs logging (the reason beside each).
 EXEMPT = {
@@ -193,8 +199,21 @@ def _review(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserVie
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
+AUTH_TERMS = {
+    "kind": "hipaa",
+    "categories": ["billing", "diagnosis"],
+    "purposes": ["insurance"],
+    "effective_on": "2026-01-01",
+    "expiry_event": "end of treatment",
+    "signed_on": "2026-01-01",
+    "signed_by": "client",
+    "copy_given_on": "2026-01-01",
+    "statements": ["right_to_revoke", "no_conditioning", "redisclosure"],
+}
+
+
 def _clinician_with_client(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]):  # noqa: ANN202
-    """A signed-in clinician, their client, and one document of that client."""
+    """A signed-in clinician, their client with a document, a recipient, an authorization and a disclosure."""
     view = make_user("cleo", "clinician")
     actor = audit.Actor(str(view.id), "clinician", "arrange")
     with runtime.sessions() as session:
@@ -204,18 +223,44 @@ def _clinician_with_client(app: Flask, runtime: Runtime, make_user: Callable[...
         doc = documents.upload(
             session, runtime.env, actor, client.id, content=PDF, category="billing", title="Bill"
         )
+        recipient = recipients.create(session, runtime.env, actor, name="Acme Health Plan")
+        auth = authorizations.record(
+            session, runtime.env, actor, client.id, {**AUTH_TERMS, "recipient_id": str(recipient.id)}, PDF
+        )
+        q = disclosures.question(client.id, str(recipient.id), ["billing"], "insurance", None, date.today())
+        sent = disclosures.record(
+            session,
+            runtime.env,
+            actor,
+            q,
+            channel="mail",
+            document_ids=[str(doc.id)],
+            requester_verification="known",
+        )
     browser = app.test_client()
     assert sign_in(browser, "cleo").status_code == 302
-    return browser, client, doc, actor
+    ids = {
+        "client": client.id,
+        "doc": doc.id,
+        "recipient": recipient.id,
+        "auth": auth.id,
+        "disclosure": sent.id,
+    }
+    return browser, ids, actor
 
 
 def _client_call(method: str, path: str, **data: object) -> Arrange:
     def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
-        browser, client, doc, _ = _clinician_with_client(app, runtime, make_user)
-        url = path.format(client=client.id, doc=doc.id)
+        browser, ids, _ = _clinician_with_client(app, runtime, make_user)
+        url = path.format(**ids)
         if method == "GET":
             return Call(browser, "GET", url)
-        fields = {k: (io.BytesIO(v), "f.pdf") if isinstance(v, bytes) else v for k, v in data.items()}
+        fields = {
+            k: (io.BytesIO(v), "f.pdf")
+            if isinstance(v, bytes)
+            else (v.format(**ids) if isinstance(v, str) else v)
+            for k, v in data.items()
+        }
         return _form(browser, url, **fields)
 
     return arrange
@@ -223,12 +268,22 @@ def _client_call(method: str, path: str, **data: object) -> Arrange:
 
 def _client_api(method: str, path: str, json: dict[str, object] | None = None, **data: object) -> Arrange:
     def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
-        _, client, doc, _ = _clinician_with_client(app, runtime, make_user)
+        _, ids, _ = _clinician_with_client(app, runtime, make_user)
         with runtime.sessions() as session:
             token = users.issue_token(session, runtime.env, SYSTEM, "cleo")
-        url = path.format(client=client.id, doc=doc.id)
-        fields = {k: (io.BytesIO(v), "f.pdf") if isinstance(v, bytes) else v for k, v in data.items()} or None
-        return Call(app.test_client(), method, url, fields, {"Authorization": f"Bearer {token}"}, json)
+        url = path.format(**ids)
+        fields = {
+            k: (io.BytesIO(v), "f.pdf")
+            if isinstance(v, bytes)
+            else (v.format(**ids) if isinstance(v, str) else v)
+            for k, v in data.items()
+        } or None
+        body = (
+            {k: v.format(**ids) if isinstance(v, str) else v for k, v in (json or {}).items()}
+            if json
+            else None
+        )
+        return Call(app.test_client(), method, url, fields, {"Authorization": f"Bearer {token}"}, body)
 
     return arrange
 
@@ -257,6 +312,87 @@ ARRANGE: dict[str, Arrange] = {
         "POST", "/api/v1/clients/{client}/documents", file=PDF, category="billing", title="T"
     ),
     "api.get_document": _client_api("GET", "/api/v1/documents/{doc}"),
+    "releases.record": _client_call(
+        "POST",
+        "/clients/{client}/authorizations/new",
+        recipient_id="{recipient}",
+        signed_form=PDF,
+        categories="billing",
+        purposes="insurance",
+        kind="hipaa",
+        effective_on="2026-01-01",
+        expires_on="2027-01-01",
+        signed_on="2026-01-01",
+        signed_by="client",
+        copy_given_on="2026-01-01",
+        statements=["right_to_revoke", "no_conditioning", "redisclosure"],
+        acknowledge_warnings="y",
+    ),
+    "releases.revoke": _client_call(
+        "POST", "/clients/{client}/authorizations/{auth}/revoke", received_on="2026-02-01", document=PDF
+    ),
+    "releases.expiry_event": _client_call(
+        "POST", "/clients/{client}/authorizations/{auth}/expiry-event", occurred_on="2026-02-01"
+    ),
+    "releases.check": _client_call(
+        "POST",
+        "/clients/{client}/check",
+        recipient_id="{recipient}",
+        categories="billing",
+        purpose="insurance",
+    ),
+    "releases.disclose": _client_call(
+        "POST",
+        "/clients/{client}/disclosures",
+        recipient_id="{recipient}",
+        categories="billing",
+        purpose="insurance",
+        channel="fax",
+        requester_verification="known",
+    ),
+    "releases.packet": _client_call("GET", "/disclosures/{disclosure}/packet"),
+    "releases.directory": _client_call("POST", "/recipients", kind="person", name="Dr. New"),
+    "api.create_recipient": _client_api("POST", "/api/v1/recipients", json={"name": "Dr. New"}),
+    "api.record_authorization": _client_api(
+        "POST",
+        "/api/v1/clients/{client}/authorizations",
+        signed_form=PDF,
+        data=(
+            '{{"kind": "hipaa", "recipient_id": "{recipient}", "categories": ["billing"], '
+            '"purposes": ["insurance"], "effective_on": "2026-01-01", "expires_on": "2027-01-01", '
+            '"signed_on": "2026-01-01", "signed_by": "client", "copy_given_on": "2026-01-01", '
+            '"statements": ["right_to_revoke", "no_conditioning", "redisclosure"]}}'
+        ),
+    ),
+    "api.list_authorizations": _client_api("GET", "/api/v1/clients/{client}/authorizations"),
+    "api.revoke_authorization": _client_api(
+        "POST", "/api/v1/authorizations/{auth}/revoke", document=PDF, data='{{"received_on": "2026-02-01"}}'
+    ),
+    "api.authorization_expiry_event": _client_api(
+        "POST", "/api/v1/authorizations/{auth}/expiry-event", json={"occurred_on": "2026-02-01"}
+    ),
+    "api.disclosure_check": _client_api(
+        "POST",
+        "/api/v1/disclosure-checks",
+        json={
+            "client_id": "{client}",
+            "recipient_id": "{recipient}",
+            "categories": ["billing"],
+            "purpose": "insurance",
+        },
+    ),
+    "api.record_disclosure": _client_api(
+        "POST",
+        "/api/v1/clients/{client}/disclosures",
+        json={
+            "recipient_id": "{recipient}",
+            "categories": ["billing"],
+            "purpose": "insurance",
+            "channel": "fax",
+            "requester_verification": "known",
+        },
+    ),
+    "api.disclosure_packet": _client_api("GET", "/api/v1/disclosures/{disclosure}/packet"),
     "auth.signin_page": _signin,
     "auth.challenge": _challenge,
     "auth.enrol": _enrol,
