@@ -37,3 +37,8 @@
   });
   timer = window.setInterval(tick, 1000);
 })();
+// Print buttons (no inline handlers: the CSP forbids them).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target && target.hasAttribute && target.hasAttribute("data-print")) { window.print(); }
+});

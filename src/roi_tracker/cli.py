@@ -27,6 +27,7 @@ from roi_tracker.services import audit_review
 from roi_tracker.services import clients
 from roi_tracker.services import demo
 from roi_tracker.services import demo_clients
+from roi_tracker.services import demo_releases
 from roi_tracker.services import instance
 from roi_tracker.services import keys
 from roi_tracker.services import users
@@ -101,9 +102,9 @@ def init(with_demo: bool) -> None:
                 created = instance.create_demo_accounts(session, rt.env, settings.instance_path)
                 demo.seed_history(session, rt.env)
                 clinician = users.by_username(session, "clinician")
-                demo_clients.seed_clients(
-                    session, rt.env, audit.Actor(str(clinician.id), "clinician", "demo")
-                )
+                demo_actor = audit.Actor(str(clinician.id), "clinician", "demo")
+                demo_clients.seed_clients(session, rt.env, demo_actor)
+                demo_releases.seed_releases(session, rt.env, demo_actor)
                 checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
             rt.close()
             _print_sign_ins(created)
@@ -258,13 +259,20 @@ def audit_group() -> None:
 @click.option(
     "--full", is_flag=True, help="Verify from the first entry instead of the last trusted checkpoint."
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Processes that walk the log side by side; 0 for one per CPU.",
+)
 @one_line_errors
-def audit_verify(full: bool) -> None:
+def audit_verify(full: bool, jobs: int) -> None:
     """Verify the access log; exit 0 when intact, 1 when not."""
     rt = _runtime()
     try:
         with rt.sessions() as session:
-            verdict = _verify_with_progress(session, rt, full)
+            verdict = _verify_with_progress(session, rt, full, jobs)
             audit_review.record_verdict(session, rt.env, CLI_ACTOR, verdict, full=full)
     finally:
         rt.close()
@@ -279,13 +287,14 @@ def audit_verify(full: bool) -> None:
     sys.exit(1)
 
 
-def _verify_with_progress(session: Any, rt: Runtime, full: bool) -> verifier.Verdict:
+def _verify_with_progress(session: Any, rt: Runtime, full: bool, jobs: int) -> verifier.Verdict:
+    settings = rt.env.settings
     if not sys.stderr.isatty():
-        return verifier.verify(session, rt.env.keyring, rt.env.settings.checkpoint_dir, full=full)
+        return verifier.verify(session, rt.env.keyring, settings.checkpoint_dir, full=full, jobs=jobs)
     total, _ = audit.head(session)
     with click.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
         return verifier.verify(
-            session, rt.env.keyring, rt.env.settings.checkpoint_dir, full=full, progress=bar.update
+            session, rt.env.keyring, settings.checkpoint_dir, full=full, progress=bar.update, jobs=jobs
         )
 
 

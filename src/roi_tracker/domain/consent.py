@@ -125,6 +125,7 @@ TPO_CLASS = (
     "my treating providers, health plans, third-party payers, and people helping to operate this program"
 )
 _SUD = frozenset({Category.SUD_RECORDS, Category.SUD_COUNSELING_NOTES})
+_OPEN_ENDED = frozenset({"none", "no expiration"})
 
 
 def _block(rule: str, field_name: str, message: str) -> Problem:
@@ -148,7 +149,7 @@ def _core(d: Draft, *, today: date) -> list[Problem]:
         p.append(_block("H-C4", "purposes", "State the purpose of the disclosure."))
     elif Purpose.OTHER in d.purposes and not d.purpose_text.strip():
         p.append(_block("H-C4", "purpose_text", "Describe the purpose when it is 'other'."))
-    open_ended = d.expiry_event.strip().lower() in {"none", "no expiration"}
+    open_ended = d.expiry_event.strip().lower() in _OPEN_ENDED
     tpo_may_be_open = d.kind is Kind.PART2_TPO
     if d.expires_on is None and not d.expiry_event.strip():
         p.append(_block("H-C5", "expires_on", "Give an expiration date or an expiration event."))
@@ -263,6 +264,9 @@ def _part2(d: Draft, *, client_part2: bool) -> list[Problem]:
         p.append(_block("P2-6", "statements", "State the right to revoke, except where already acted on."))
     if d.expires_on is None and not d.expiry_event.strip():
         p.append(_block("P2-7", "expires_on", "Give an expiration date or event."))
+    elif d.expiry_event.strip().lower() in _OPEN_ENDED and d.kind is not Kind.PART2_TPO:
+        # 'None' is a Part 2 expiration only for a TPO consent (2.31(a)(7)), even where HIPAA allows it.
+        p.append(_block("P2-7", "expiry_event", "'None' is allowed as an expiration only for a TPO consent."))
     if d.signed_on is None or d.signed_by is None:
         p.append(_block("P2-8", "signed_by", "The patient must sign."))
     elif d.minor_may_consent and d.signed_by is Signer.REPRESENTATIVE:

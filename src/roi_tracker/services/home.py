@@ -10,14 +10,17 @@ from roi_tracker import audit
 from roi_tracker.domain.roles import Role
 from roi_tracker.services import audit_review
 from roi_tracker.services import client_search
+from roi_tracker.services import dashboard
 from roi_tracker.services import users
 from roi_tracker.services.context import Env
 
 
 def home_for(session: Session, env: Env, actor: audit.Actor) -> dict[str, Any]:
     """Return the data for `actor`'s home page (a clinician's caseload read is logged per client)."""
-    if actor.role == Role.CLINICIAN:
-        return {"caseload": client_search.caseload(session, env, actor)}
+    if actor.role in (Role.CLINICIAN, Role.FRONT_DESK):
+        expiring, revoked = dashboard.attention(session, env, actor)
+        caseload = client_search.caseload(session, env, actor) if actor.role == Role.CLINICIAN else []
+        return {"caseload": caseload, "expiring": expiring, "revoked": revoked}
     if actor.role == Role.AUDITOR:
         return {"summary": audit_review.summary(session, env)}
     if actor.role == Role.ADMIN:

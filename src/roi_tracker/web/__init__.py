@@ -42,6 +42,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         SECRET_KEY=runtime.env.keyring.session_key,
         ROI_SECURE_COOKIES=settings.secure_cookies,
         ROI_SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+        ROI_EXPIRING_DAYS=settings.expiring_days,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
         # Werkzeug answers 413 past this; the service checks the exact limit (ROI_MAX_UPLOAD_MB).

@@ -20,6 +20,7 @@ from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
 from roi_tracker.services import authorizations
 from roi_tracker.services import clients
+from roi_tracker.services import dashboard
 from roi_tracker.services import disclosures
 from roi_tracker.services import recipients
 from roi_tracker.web import context
@@ -269,3 +270,17 @@ def directory() -> Any:
     q = request.args.get("q", "")[:100]
     found = recipients.search(context.db_session(), context.env(), q)
     return render_template("releases/recipients.html", form=form, found=found, q=q), status
+
+
+@bp.route("/authorizations/<auth_id>/revocation-notice/<recipient_id>")
+@requires(Permission.AUTHORIZATION_READ)
+def revocation_notice(auth_id: str, recipient_id: str) -> Any:
+    """A printable notice of revocation for a recipient who received information under the authorization."""
+    notice = dashboard.revocation_notice(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        authorizations.parse_authorization_id(auth_id),
+        recipients.parse_recipient_id(recipient_id),
+    )
+    return render_template("releases/revocation_notice.html", notice=notice)
