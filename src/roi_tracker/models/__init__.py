@@ -5,6 +5,10 @@ from roi_tracker.models.clients import Client
 from roi_tracker.models.clients import ClientKey
 from roi_tracker.models.clients import Document
 from roi_tracker.models.clients import DocumentBlob
+from roi_tracker.models.exceptions import ConfidentialityException
+from roi_tracker.models.exceptions import EmergencyAccess
+from roi_tracker.models.exceptions import Notification
+from roi_tracker.models.exceptions import Review
 from roi_tracker.models.log import AuditCheckpoint
 from roi_tracker.models.log import AuditEntry
 from roi_tracker.models.log import AuditReview
@@ -38,4 +42,8 @@ __all__ = [
     "Authorization",
     "Disclosure",
     "Recipient",
+    "ConfidentialityException",
+    "EmergencyAccess",
+    "Notification",
+    "Review",
 ]

@@ -1,0 +1,140 @@
+"""Confidentiality exceptions (regulatory.md section 4): each kind's fields, and the guards that refuse.
+
+Every guard answers with the rule it applies (a CFR citation or a DT rule id) and a plain sentence. The plain-
+language explanations of each basis live in a dated data file (data/exceptions.json), not in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from roi_tracker.domain.clients import Category
+
+
+class Kind(StrEnum):
+    """Exception kinds (interface.md)."""
+
+    DANGER_TO_OTHERS = "danger_to_others"
+    DANGER_TO_SELF = "danger_to_self"
+    CHILD_ABUSE_REPORT = "child_abuse_report"
+    ELDER_ABUSE_REPORT = "elder_abuse_report"
+    COURT_ORDER = "court_order"
+    PART2_MEDICAL_EMERGENCY = "part2_medical_emergency"
+
+
+FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.DANGER_TO_OTHERS: ("basis_of_belief", "threat", "target", "imminence", "recipient_can_lessen"),
+    Kind.DANGER_TO_SELF: ("basis_of_belief", "threat", "imminence", "recipient_can_lessen"),
+    Kind.CHILD_ABUSE_REPORT: ("report_number", "reported_at"),
+    Kind.ELDER_ABUSE_REPORT: ("report_number", "reported_at", "condition"),
+    Kind.COURT_ORDER: ("court", "order_reference", "order_date", "order_document_id"),
+    Kind.PART2_MEDICAL_EMERGENCY: ("medical_personnel_name", "facility", "emergency_nature"),
+}
+CONDITIONS = ("required_by_law", "client_agreed", "statute_permits")
+NOT_INFORMED_REASONS = ("risk_of_serious_harm", "informing_suspected_abuser")
+BELIEF_BASES = ("actual_knowledge", "credible_representation")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A guard's refusal: the rule and a plain sentence, and the field it concerns."""
+
+    rule: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """An exception disclosure as recorded by the clinician."""
+
+    kind: Kind
+    client_part2: bool
+    disclosed_categories: frozenset[Category]
+    justification: str
+    recipient_name: str
+    fields: dict[str, str]
+    learned_as_admission_of_past_violent_crime: bool = False
+    client_informed_on: date | None = None
+    not_informed_reason: str = ""
+
+
+def check(r: Report, *, today: date) -> list[Refusal]:
+    """Return every refusal for the report (empty: it may be recorded)."""
+    out: list[Refusal] = []
+    for name in FIELDS[r.kind]:
+        if not r.fields.get(name, "").strip():
+            out.append(Refusal("X-FIELDS", name, f"{name.replace('_', ' ')} is required for {r.kind.value}."))
+    if not r.recipient_name.strip():
+        out.append(Refusal("X-FIELDS", "recipient", "Name the recipient (agency or person)."))
+    if not r.justification.strip():
+        out.append(Refusal("X-FIELDS", "justification", "Write the justification in your own words."))
+    if not r.disclosed_categories:
+        out.append(Refusal("DT-2", "disclosed_categories", "List what was disclosed (minimum necessary)."))
+    danger = r.kind in (Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF)
+    if danger and r.fields.get("basis_of_belief", "") not in ("", *BELIEF_BASES):
+        out.append(
+            Refusal(
+                "X-FIELDS",
+                "basis_of_belief",
+                "basis of belief is actual_knowledge or credible_representation.",
+            )
+        )
+    if (
+        danger
+        and r.fields.get("basis_of_belief") == "credible_representation"
+        and not r.fields.get("belief_source")
+    ):
+        out.append(Refusal("X-FIELDS", "belief_source", "Say who made the credible representation."))
+    if r.kind is Kind.DANGER_TO_OTHERS and r.learned_as_admission_of_past_violent_crime:
+        out.append(
+            Refusal(
+                "164.512(j)(2)",
+                "learned_as_admission_of_past_violent_crime",
+                "An admission of a past violent crime learned in therapy may not be disclosed.",
+            )
+        )
+    if r.client_part2 and danger:
+        out.append(
+            Refusal(
+                "2.51",
+                "kind",
+                "Part 2 records have no serious-threat exception: use "
+                "part2_medical_emergency to medical personnel.",
+            )
+        )
+    if r.kind is Kind.PART2_MEDICAL_EMERGENCY and not r.client_part2:
+        out.append(Refusal("2.51", "kind", "A Part 2 medical emergency applies to Part 2 records only."))
+    if r.client_part2 and r.kind is Kind.ELDER_ABUSE_REPORT:
+        out.append(Refusal("2.12(c)(6)", "kind", "Part 2 records have no express elder-abuse exception."))
+    notes = Category.PSYCHOTHERAPY_NOTES in r.disclosed_categories
+    if notes and r.kind not in (Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF, Kind.COURT_ORDER):
+        out.append(
+            Refusal(
+                "DT-5", "disclosed_categories", "Psychotherapy notes may not go out under this exception."
+            )
+        )
+    if r.kind is Kind.ELDER_ABUSE_REPORT:
+        if r.fields.get("condition", "") not in ("", *CONDITIONS):
+            out.append(
+                Refusal(
+                    "164.512(c)(1)",
+                    "condition",
+                    "condition is required_by_law, client_agreed or statute_permits.",
+                )
+            )
+        if r.client_informed_on is None and r.not_informed_reason not in NOT_INFORMED_REASONS:
+            out.append(
+                Refusal(
+                    "164.512(c)(2)",
+                    "client_informed_on",
+                    "Record when the client was informed, or a permitted reason for not informing them.",
+                )
+            )
+        if r.client_informed_on is not None and r.client_informed_on > today:
+            out.append(
+                Refusal("164.512(c)(2)", "client_informed_on", "The date informed cannot be in the future.")
+            )
+    return out
