@@ -49,6 +49,13 @@ class Settings:
     retention_years: int = 6
     practice_name: str = "The practice"
     expiring_days: int = 30
+    practice_state: str = ""
+    duty_to_warn_override: str = ""
+    emergency_access_minutes: int = 60
+    review_overdue_days: int = 7
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = ""
     secure_cookies: bool = False
     password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
 
@@ -106,6 +113,20 @@ def _timezone(env: Mapping[str, str], name: str) -> str:
     return raw
 
 
+def _state(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip().upper()
+    if raw and (len(raw) != 2 or not raw.isalpha()):
+        raise ConfigError(f"{name} must be a two-letter US state code such as CA, got {raw!r}")
+    return raw
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    raw = (env.get(name) or "").strip().lower()
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(a for a in allowed if a)}, got {raw!r}")
+    return raw
+
+
 def _database_url(env: Mapping[str, str], instance: Path) -> str:
     url = env.get("ROI_DATABASE_URL") or f"sqlite:///{instance / 'roi-tracker.sqlite3'}"
     if url.startswith("postgresql://"):
@@ -143,4 +164,11 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         retention_years=_int(env, "ROI_RETENTION_YEARS", 6),
         practice_name=(env.get("ROI_PRACTICE_NAME") or "The practice").strip()[:200],
         expiring_days=_int(env, "ROI_EXPIRING_DAYS", 30),
+        practice_state=_state(env, "ROI_PRACTICE_STATE"),
+        duty_to_warn_override=_choice(env, "ROI_DUTY_TO_WARN", ("", "mandatory", "permissive", "none")),
+        emergency_access_minutes=_int(env, "ROI_EMERGENCY_ACCESS_MINUTES", 60),
+        review_overdue_days=_int(env, "ROI_REVIEW_OVERDUE_DAYS", 7),
+        smtp_host=(env.get("ROI_SMTP_HOST") or "").strip(),
+        smtp_port=_int(env, "ROI_SMTP_PORT", 25),
+        smtp_from=(env.get("ROI_SMTP_FROM") or "").strip(),
     )

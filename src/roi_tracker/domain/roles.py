@@ -40,6 +40,10 @@ class Permission(StrEnum):
     DISCLOSURE_CHECK = "disclosure:check"
     DISCLOSURE_RECORD = "disclosure:record"
     PACKET_READ = "disclosure:packet:read"
+    EXCEPTION_RECORD = "exception:record"
+    EXCEPTION_READ = "exception:read"
+    EXCEPTION_REVIEW = "exception:review"
+    EMERGENCY_ACCESS = "emergency:access"
 
 
 class Access(StrEnum):
@@ -77,11 +81,20 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.DOCUMENT_READ,
         Permission.AUTHORIZATION_RECORD,
         Permission.AUTHORIZATION_REVOKE,
+        Permission.EXCEPTION_RECORD,
+        Permission.EMERGENCY_ACCESS,
     },
     # The front desk: demographics of any client, never clinical content or documents.
     Role.FRONT_DESK: _EVERYONE | _CLIENTS,
     Role.AUDITOR: _EVERYONE
-    | {Permission.AUDIT_READ, Permission.AUDIT_EXPORT, Permission.AUDIT_VERIFY, Permission.AUDIT_REVIEW},
+    | {
+        Permission.AUDIT_READ,
+        Permission.AUDIT_EXPORT,
+        Permission.AUDIT_VERIFY,
+        Permission.AUDIT_REVIEW,
+        Permission.EXCEPTION_READ,
+        Permission.EXCEPTION_REVIEW,
+    },
     Role.ADMIN: _EVERYONE
     | {Permission.USER_LIST, Permission.USER_CREATE, Permission.USER_UPDATE, Permission.USER_DISABLE},
 }

@@ -92,6 +92,15 @@ def _part2(
     return raw == b"1"
 
 
+def open_form(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> None:
+    """Confirm the actor may record authorizations for this client; otherwise log it and answer NotFound."""
+    try:
+        clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
+    except NotFound:
+        clients.refuse(session, env, actor, client_id, Action.AUTHORIZATION_RECORDED)
+        raise
+
+
 def record(
     session: Session,
     env: Env,
@@ -103,7 +112,7 @@ def record(
     acknowledge_warnings: bool = False,
 ) -> AuthorizationView:
     """Validate and record an authorization with its signed form; BLOCK problems refuse it, all listed."""
-    client = clients.visible(session, actor, client_id, rules.View.CLINICAL)
+    client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
     key = vault.key_of(session, env, actor, client)
     draft = parse_draft(fields, signed_form_attached=bool(signed_form))
     if draft.recipient_id is not None:
@@ -219,7 +228,7 @@ def _rows(session: Session, client_id: uuid.UUID) -> list[models.Authorization]:
 def list_for(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> list[AuthorizationView]:
     """Every authorization of a client, newest first, with status today (release status is not clinical)."""
     try:
-        client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS)
+        client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS, now=env.clock())
     except NotFound:
         clients.refuse(session, env, actor, client_id, Action.AUTHORIZATION_READ)
         raise
@@ -271,12 +280,12 @@ def client_part2(
 
 
 def _own(
-    session: Session, actor: audit.Actor, auth_id: uuid.UUID, client_id: uuid.UUID | None
+    session: Session, env: Env, actor: audit.Actor, auth_id: uuid.UUID, client_id: uuid.UUID | None
 ) -> models.Authorization:
     row = session.get(models.Authorization, auth_id)
     if row is None or (client_id is not None and row.client_id != client_id):
         raise NotFound("no such authorization")
-    clients.visible(session, actor, row.client_id, rules.View.CLINICAL)
+    clients.visible(session, actor, row.client_id, rules.View.CLINICAL, now=env.clock())
     return row
 
 
@@ -299,14 +308,14 @@ def revoke(
     client_id: uuid.UUID | None = None,
 ) -> AuthorizationView:
     """Record a written revocation (uploaded), effective from the day it was received (H-D3)."""
-    row = _own(session, actor, auth_id, client_id)
+    row = _own(session, env, actor, auth_id, client_id)
     if row.revoked_on is not None:
         raise Conflict(f"authorization {row.label} was already revoked on {row.revoked_on}")
     if received_on > env.clock().date():
         raise InvalidInput("the date received cannot be in the future", field="received_on")
     if not document:
         raise InvalidInput("attach the written revocation", field="document")
-    client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL)
+    client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL, now=env.clock())
     doc = documents.store(
         session,
         env,
@@ -336,11 +345,17 @@ def revoke(
 
 
 def record_expiry_event(
-    session: Session, env: Env, actor: audit.Actor, auth_id: uuid.UUID, *, occurred_on: date
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    auth_id: uuid.UUID,
+    *,
+    occurred_on: date,
+    client_id: uuid.UUID | None = None,
 ) -> AuthorizationView:
     """Record that the authorization's expiry event happened; from that day it no longer permits (H-D1)."""
-    row = _own(session, actor, auth_id, None)
-    client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL)
+    row = _own(session, env, actor, auth_id, client_id)
+    client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL, now=env.clock())
     key = vault.key_of(session, env, actor, client)
     t = _terms(session, env, actor, key, row)
     if not t.get("expiry_event"):

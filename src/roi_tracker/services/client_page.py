@@ -45,7 +45,7 @@ class DisclosureLine:
 def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> Page:
     """Read a client for their page: one logged read, then decrypt what this viewer may see."""
     try:
-        client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS)
+        client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS, now=env.clock())
     except NotFound:
         clients.refuse(session, env, actor, client_id, Action.CLIENT_RECORD_READ)
         raise

@@ -136,10 +136,31 @@ def register(
     )
 
 
-def visible(session: Session, actor: audit.Actor, client_id: uuid.UUID, view: rules.View) -> models.Client:
+def has_emergency_access(session: Session, actor: audit.Actor, client_id: uuid.UUID, now: datetime) -> bool:
+    """Tell whether `actor` holds an unexpired emergency access ("break the glass") to this client."""
+    stmt = select(models.EmergencyAccess.id).where(
+        models.EmergencyAccess.client_id == client_id,
+        models.EmergencyAccess.user_id == uuid.UUID(actor.user_id),
+        models.EmergencyAccess.ended_at.is_(None),
+        models.EmergencyAccess.expires_at > now,
+    )
+    return actor.role == "clinician" and session.execute(stmt).first() is not None
+
+
+def visible(
+    session: Session,
+    actor: audit.Actor,
+    client_id: uuid.UUID,
+    view: rules.View,
+    *,
+    now: datetime | None = None,
+) -> models.Client:
     """Return the client if `actor` may see `view` of it; anything else answers as missing (ASVS 8.2.2)."""
     client = session.get(models.Client, client_id)
-    on_caseload = client is not None and uuid.UUID(actor.user_id) in caseload_of(session, client_id)
+    on_caseload = client is not None and (
+        uuid.UUID(actor.user_id) in caseload_of(session, client_id)
+        or (now is not None and has_emergency_access(session, actor, client_id, now))
+    )
     if client is None or not rules.may_see(actor.role, view, on_caseload=on_caseload):
         raise NotFound(NOT_FOUND)
     return client
@@ -162,7 +183,7 @@ def _visible_or_refused(
     session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, view: rules.View, action: Action
 ) -> models.Client:
     try:
-        return visible(session, actor, client_id, view)
+        return visible(session, actor, client_id, view, now=env.clock())
     except NotFound:
         refuse(session, env, actor, client_id, action)
         raise

@@ -129,7 +129,7 @@ def revocation_notice(
     row = session.get(models.Authorization, auth_id)
     if row is None or row.revoked_on is None:
         raise NotFound("no such revoked authorization")
-    client = clients.visible(session, actor, row.client_id, rules.View.DEMOGRAPHICS)
+    client = clients.visible(session, actor, row.client_id, rules.View.DEMOGRAPHICS, now=env.clock())
     got = select(models.Disclosure.id).where(
         models.Disclosure.authorization_id == row.id, models.Disclosure.recipient_id == recipient_id
     )

@@ -82,7 +82,7 @@ def _decide(
     session: Session, env: Env, actor: audit.Actor, q: Question, action: Action
 ) -> tuple[models.Client, crypto.DataKey, disclosure.Decision, bool]:
     try:
-        client = clients.visible(session, actor, q.client_id, rules.View.DEMOGRAPHICS)
+        client = clients.visible(session, actor, q.client_id, rules.View.DEMOGRAPHICS, now=env.clock())
     except NotFound:
         clients.refuse(session, env, actor, q.client_id, action)
         raise
@@ -98,6 +98,15 @@ def _basis(d: disclosure.Decision) -> str:
     if d.permitted:
         return ",".join(dict.fromkeys(p.label for p in d.permitted))[:64]
     return d.refused[0].reasons[0].rule if d.refused and d.refused[0].reasons else "DT-1"
+
+
+def open_check(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> None:
+    """Confirm the actor may ask about this client's releases; otherwise log it and answer NotFound."""
+    try:
+        clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS, now=env.clock())
+    except NotFound:
+        clients.refuse(session, env, actor, client_id, Action.DISCLOSURE_CHECK)
+        raise
 
 
 def check(session: Session, env: Env, actor: audit.Actor, q: Question) -> disclosure.Decision:
@@ -239,7 +248,7 @@ def release_packet(
     if row is None:
         raise NotFound("no such disclosure")
     try:
-        client = clients.visible(session, actor, row.client_id, rules.View.DEMOGRAPHICS)
+        client = clients.visible(session, actor, row.client_id, rules.View.DEMOGRAPHICS, now=env.clock())
     except NotFound:
         clients.refuse(session, env, actor, row.client_id, Action.PACKET_DOWNLOADED)
         raise NotFound("no such disclosure") from None
@@ -297,7 +306,7 @@ def sendable(
     session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, decision: disclosure.Decision
 ) -> list[documents.DocumentView]:
     """The client's documents in the permitted categories (what the front desk may enclose), logged."""
-    client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS)
+    client = clients.visible(session, actor, client_id, rules.View.DEMOGRAPHICS, now=env.clock())
     allowed = {p.category.value for p in decision.permitted}
     key = vault.key_of(session, env, actor, client)
     stmt = select(models.Document).where(

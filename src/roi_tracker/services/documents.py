@@ -67,7 +67,7 @@ def upload(
     title: str,
 ) -> DocumentView:
     """Store a document for a client on the actor's caseload; the entry commits with it."""
-    client = clients.visible(session, actor, client_id, rules.View.CLINICAL)
+    client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
     parsed = rules.parse_category(category)
     view = store(session, env, actor, client, content=content, category=parsed.value, title=title)
     audit.commit(session)
@@ -187,7 +187,7 @@ def download(
     if row is None:
         raise NotFound("no such document")
     try:
-        client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL)
+        client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL, now=env.clock())
     except NotFound:
         clients.refuse(session, env, actor, row.client_id, Action.DOCUMENT_READ)
         raise NotFound("no such document") from None

@@ -64,6 +64,15 @@ def create(
     session: Session, env: Env, actor: audit.Actor, *, kind: str = "person", **details: str
 ) -> RecipientView:
     """Add a recipient to the directory (name required)."""
+    view = create_in(session, env, actor, kind=kind, **details)
+    audit.commit(session)
+    return view
+
+
+def create_in(
+    session: Session, env: Env, actor: audit.Actor, *, kind: str = "person", **details: str
+) -> RecipientView:
+    """Add a recipient within the caller's transaction."""
     if kind not in KINDS:
         raise InvalidInput("kind must be person or organization", field="kind")
     clean = {name: (details.get(name) or "").strip() for name in LIMITS}
@@ -79,7 +88,6 @@ def create(
     env.log.append(
         session, actor, Action.RECIPIENT_CREATED, Outcome.ALLOWED, object_type="recipient", object_id=str(rid)
     )
-    audit.commit(session)
     return RecipientView(rid, kind, **clean)
 
 

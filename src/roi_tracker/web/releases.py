@@ -59,6 +59,7 @@ def _date(raw: str | None, field: str) -> date | None:
 def record(client_id: str) -> Any:
     """Record a signed authorization; every problem is shown next to its field with its rule id."""
     cid = clients.parse_client_id(client_id)
+    authorizations.open_form(context.db_session(), context.env(), context.actor(), cid)
     form = AuthorizationForm()
     _recipient_choices(form)
     status = 200
@@ -133,6 +134,7 @@ def expiry_event(client_id: str, auth_id: str) -> Any:
         context.actor(),
         authorizations.parse_authorization_id(auth_id),
         occurred_on=occurred,
+        client_id=cid,
     )
     flash(f"Authorization {view.label} ended with its event on {occurred}.", "success")
     return redirect(url_for("clients.page", client_id=cid))
@@ -143,6 +145,7 @@ def expiry_event(client_id: str, auth_id: str) -> Any:
 def check(client_id: str) -> Any:
     """May we send ... to ... for ...? A large, unambiguous answer with its reasons."""
     cid = clients.parse_client_id(client_id)
+    disclosures.open_check(context.db_session(), context.env(), context.actor(), cid)
     form = CheckForm()
     _recipient_choices(form)
     decision = sendable = send_form = None
