@@ -26,6 +26,7 @@ from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import Defective
 from roi_tracker.domain.errors import InvalidInput
+from roi_tracker.domain.errors import NotFound
 from roi_tracker.services import authorizations
 from roi_tracker.services import clients
 from roi_tracker.services import notify
@@ -87,7 +88,7 @@ def record(
         ) from None
     try:
         client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
-    except Exception:
+    except NotFound:
         clients.refuse(session, env, actor, client_id, Action.EXCEPTION_RECORDED)
         raise
     stepup.confirm(session, env, actor, password)

@@ -39,6 +39,8 @@ def _note_context(row: Any) -> bytes:
 _SEALED: tuple[tuple[Any, str, str, Callable[[Any], bytes]], ...] = (
     (models.User, "totp_secret", "user-totp-secret", _totp_context),
     (models.AuditReview, "note", "audit-review-note", _note_context),
+    (models.Review, "notes", "review-notes", _note_context),
+    (models.EmergencyAccess, "justification", "emergency-justification", _note_context),
 )
 
 
