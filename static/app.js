@@ -42,3 +42,17 @@ document.addEventListener("click", function (event) {
   var target = event.target;
   if (target && target.hasAttribute && target.hasAttribute("data-print")) { window.print(); }
 });
+// Emergency-access countdown.
+(function () {
+  var banner = document.querySelector("[data-expires]");
+  if (!banner) { return; }
+  var ends = Date.parse(banner.getAttribute("data-expires"));
+  var out = banner.querySelector("[data-countdown]");
+  function tick() {
+    var left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+    out.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s";
+    if (left === 0) { window.location.reload(); }
+  }
+  tick();
+  window.setInterval(tick, 1000);
+})();

@@ -16,6 +16,8 @@ from roi_tracker.services import authorizations
 from roi_tracker.services import clients
 from roi_tracker.services import disclosures
 from roi_tracker.services import documents
+from roi_tracker.services import emergency
+from roi_tracker.services import exceptions
 from roi_tracker.services import recipients
 from roi_tracker.services import vault
 from roi_tracker.services.context import Env
@@ -29,6 +31,8 @@ class Page:
     documents: list[documents.DocumentView] | None
     authorizations: list[authorizations.AuthorizationView]
     disclosures: list[DisclosureLine]
+    flags: list[exceptions.Flag]
+    emergency: emergency.Grant | None
 
 
 @dataclass(frozen=True)
@@ -79,4 +83,6 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
         )
         for r in rows
     ]
-    return Page(clients.view_of(session, client, details), docs, auths, lines)
+    flags = exceptions.flags_for(session, env, actor, client, key, receipt) if clinical else []
+    grant = emergency.current(session, env, actor, client.id) if actor.role == "clinician" else None
+    return Page(clients.view_of(session, client, details), docs, auths, lines, flags, grant)

@@ -94,6 +94,27 @@ def start(
     return Grant(grant_id, client_id, now, expires)
 
 
+def start_by_reference(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    reference: str,
+    *,
+    reason: str,
+    justification: str,
+    password: str,
+) -> Grant:
+    """Start emergency access to the client with this reference (a wrong reference is InvalidInput)."""
+    ref = reference.strip().upper()
+    ref = ref if ref.startswith("C-") else "C-" + ref
+    client_id = session.execute(select(models.Client.id).where(models.Client.reference == ref)).scalar()
+    if client_id is None:
+        raise InvalidInput("no client has that reference", field="reference")
+    return start(
+        session, env, actor, client_id, reason=reason, justification=justification, password=password
+    )
+
+
 def current(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> Grant | None:
     """The actor's unexpired emergency access to this client, for the countdown banner."""
     stmt = select(models.EmergencyAccess).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,6 +12,8 @@ from roi_tracker.domain.roles import Role
 from roi_tracker.services import audit_review
 from roi_tracker.services import client_search
 from roi_tracker.services import dashboard
+from roi_tracker.services import notify
+from roi_tracker.services import reviews
 from roi_tracker.services import users
 from roi_tracker.services.context import Env
 
@@ -22,7 +25,11 @@ def home_for(session: Session, env: Env, actor: audit.Actor) -> dict[str, Any]:
         caseload = client_search.caseload(session, env, actor) if actor.role == Role.CLINICIAN else []
         return {"caseload": caseload, "expiring": expiring, "revoked": revoked}
     if actor.role == Role.AUDITOR:
-        return {"summary": audit_review.summary(session, env)}
+        return {
+            "summary": audit_review.summary(session, env),
+            "pending": reviews.pending_count(session, env),
+            "notifications": notify.unread(session, uuid.UUID(actor.user_id)),
+        }
     if actor.role == Role.ADMIN:
         return {"user_count": len(users.list_users(session))}
     return {}

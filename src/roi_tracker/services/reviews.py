@@ -176,3 +176,21 @@ def review(
     )
     audit.commit(session)
     return outcome
+
+
+@dataclass(frozen=True)
+class Pending:
+    """How many reviews wait, and how many are overdue."""
+
+    waiting: int
+    overdue: int
+
+
+def pending_count(session: Session, env: Env) -> Pending:
+    """Count unreviewed exceptions and emergency accesses, and those older than the overdue limit."""
+    reviewed = select(models.Review.subject_id)
+    cutoff = env.clock() - timedelta(days=env.settings.review_overdue_days)
+    e, a = models.ConfidentialityException, models.EmergencyAccess
+    times = list(session.execute(select(e.recorded_at).where(e.id.not_in(reviewed))).scalars())
+    times += list(session.execute(select(a.started_at).where(a.id.not_in(reviewed))).scalars())
+    return Pending(len(times), sum(1 for t in times if t < cutoff))

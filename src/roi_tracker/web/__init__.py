@@ -24,6 +24,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from roi_tracker.web import clients
     from roi_tracker.web import context
     from roi_tracker.web import errors
+    from roi_tracker.web import exceptions
     from roi_tracker.web import guard
     from roi_tracker.web import home
     from roi_tracker.web import login
@@ -68,6 +69,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(clients.bp)
     app.register_blueprint(releases.bp)
+    app.register_blueprint(exceptions.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on
