@@ -156,4 +156,5 @@ def audit_verification() -> Any:
 
 # Operations in other modules register on `bp` when imported.
 from roi_tracker.api import clients as _clients  # noqa: E402, F401
+from roi_tracker.api import exceptions as _exceptions  # noqa: E402, F401
 from roi_tracker.api import releases as _releases  # noqa: E402, F401
