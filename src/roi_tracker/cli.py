@@ -27,6 +27,7 @@ from roi_tracker.services import audit_review
 from roi_tracker.services import clients
 from roi_tracker.services import demo
 from roi_tracker.services import demo_clients
+from roi_tracker.services import demo_exceptions
 from roi_tracker.services import demo_releases
 from roi_tracker.services import instance
 from roi_tracker.services import keys
@@ -105,11 +106,25 @@ def init(with_demo: bool) -> None:
                 demo_actor = audit.Actor(str(clinician.id), "clinician", "demo")
                 demo_clients.seed_clients(session, rt.env, demo_actor)
                 demo_releases.seed_releases(session, rt.env, demo_actor)
+                demo_exceptions.seed_exceptions(session, rt.env, demo_actor, *_demo_people(session, created))
                 checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
             rt.close()
             _print_sign_ins(created)
     finally:
         engine.dispose()
+
+
+def _demo_people(
+    session: Any, created: list[instance.DemoSignIn]
+) -> tuple[str, audit.Actor, audit.Actor, str]:
+    """The demo's password, auditor and covering clinician, for seeding exceptions and emergency access."""
+    by_name = {item.username: item for item in created}
+
+    def actor(username: str) -> audit.Actor:
+        user = users.by_username(session, username)
+        return audit.Actor(str(user.id), user.role, "demo")
+
+    return by_name["clinician"].password, actor("auditor"), actor("covering"), by_name["covering"].password
 
 
 def _print_sign_ins(sign_ins: list[instance.DemoSignIn]) -> None:

@@ -22,6 +22,7 @@ from roi_tracker.services.context import Env
 
 DEMO_ACCOUNTS = (
     ("clinician", "Dr. Dana Demo", Role.CLINICIAN),
+    ("covering", "Dr. Casey Cover", Role.CLINICIAN),
     ("frontdesk", "Frankie Front-Desk", Role.FRONT_DESK),
     ("auditor", "Avery Auditor", Role.AUDITOR),
     ("admin", "Alex Admin", Role.ADMIN),
