@@ -67,7 +67,11 @@ def upload(
     title: str,
 ) -> DocumentView:
     """Store a document for a client on the actor's caseload; the entry commits with it."""
-    client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
+    try:
+        client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
+    except NotFound:
+        clients.refuse(session, env, actor, client_id, Action.DOCUMENT_UPLOADED)
+        raise
     parsed = rules.parse_category(category)
     view = store(session, env, actor, client, content=content, category=parsed.value, title=title)
     audit.commit(session)
