@@ -16,16 +16,20 @@ from flask.testing import FlaskClient
 
 from roi_tracker import audit
 from roi_tracker import db
+from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
 from roi_tracker.services import authorizations
 from roi_tracker.services import clients
 from roi_tracker.services import disclosures
 from roi_tracker.services import documents
+from roi_tracker.services import emergency
+from roi_tracker.services import exceptions
 from roi_tracker.services import mfa
 from roi_tracker.services import recipients
 from roi_tracker.services import users
 from tests.conftest import csrf_from
+from tests.web.conftest import PASSWORD
 from tests.web.conftest import SYSTEM
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
@@ -46,6 +50,8 @@ LOGGED_READS = {
     "releases.packet",
     "api.list_authorizations",
     "api.disclosure_packet",
+    "exceptions.queue",
+    "api.list_exceptions",
 }
 # Routes that change no stored data and reveal none, so nothing needs logging (the reason beside each).
 EXEMPT = {
@@ -288,6 +294,92 @@ def _client_api(method: str, path: str, json: dict[str, object] | None = None, *
     return arrange
 
 
+DANGER = {
+    "basis_of_belief": "actual_knowledge",
+    "threat": "A stated plan to harm",
+    "target": "A named neighbour",
+    "imminence": "Within days",
+    "recipient_can_lessen": "The police can intervene.",
+    "justification": "Specific plan against a named neighbour.",
+}
+
+
+def _recorded_exception(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]):  # noqa: ANN202
+    """Cleo's client with a danger-to-others exception recorded by cleo; returns its id too."""
+    browser, ids, actor = _clinician_with_client(app, runtime, make_user)
+    fields = {
+        "kind": "danger_to_others",
+        "recipient": {"name": "Springfield Police"},
+        "disclosed_categories": ["demographics"],
+        **DANGER,
+    }
+    with runtime.sessions() as session:
+        recorded = exceptions.record(session, runtime.env, actor, ids["client"], fields, PASSWORD)
+    return browser, {**ids, "exception": recorded.id}
+
+
+def _exception_for_auditor(method: str, path: str, api: bool = False, **data: str) -> Arrange:
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        _, ids = _recorded_exception(app, runtime, make_user)
+        url = path.format(**ids)
+        if api:
+            make_user("ava", "auditor")
+            with runtime.sessions() as session:
+                token = users.issue_token(session, runtime.env, SYSTEM, "ava")
+            body = data or None
+            return Call(
+                app.test_client(), method, url, headers={"Authorization": f"Bearer {token}"}, json=body
+            )
+        return _auditor(url, method, **data)(app, runtime, make_user)
+
+    return arrange
+
+
+def _reference_of(runtime: Runtime, client_id: object) -> str:
+    with runtime.sessions() as session:
+        return session.get_one(models.Client, client_id).reference
+
+
+def _emergency_form(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    _, ids, _ = _clinician_with_client(app, runtime, make_user)
+    browser = _browser(app, make_user, "bob", "clinician")
+    return _form(
+        browser,
+        "/emergency-access",
+        reference=_reference_of(runtime, ids["client"]),
+        reason="crisis_coverage",
+        justification="Crisis call; the client's clinician is away.",
+        password=PASSWORD,
+    )
+
+
+def _end_emergency(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    _, ids, _ = _clinician_with_client(app, runtime, make_user)
+    browser = _browser(app, make_user, "bob", "clinician")
+    with runtime.sessions() as session:
+        bob = users.by_username(session, "bob")
+        grant = emergency.start(
+            session,
+            runtime.env,
+            audit.Actor(str(bob.id), "clinician"),
+            ids["client"],
+            reason="crisis_coverage",
+            justification="Crisis call; the client's clinician is away.",
+            password=PASSWORD,
+        )
+    return _form(browser, f"/emergency-access/{grant.id}/end")
+
+
+def _api_emergency(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    _, ids, _ = _clinician_with_client(app, runtime, make_user)
+    make_user("bob", "clinician")
+    with runtime.sessions() as session:
+        token = users.issue_token(session, runtime.env, SYSTEM, "bob")
+    body = {"reason": "crisis_coverage", "justification": "Crisis call.", "password": PASSWORD}
+    url = f"/api/v1/clients/{ids['client']}/emergency-access"
+    return Call(app.test_client(), "POST", url, headers={"Authorization": f"Bearer {token}"}, json=body)
+
+
 NEW_CLIENT = {"given_name": "Grace", "family_name": "Hopper", "date_of_birth": "1976-12-09"}
 
 ARRANGE: dict[str, Arrange] = {
@@ -393,6 +485,37 @@ ARRANGE: dict[str, Arrange] = {
         },
     ),
     "api.disclosure_packet": _client_api("GET", "/api/v1/disclosures/{disclosure}/packet"),
+    "exceptions.record": _client_call(
+        "POST",
+        "/clients/{client}/exceptions/new?kind=danger_to_others",
+        recipient_name="Springfield Police",
+        disclosed_categories="demographics",
+        channel="phone",
+        password=PASSWORD,
+        **DANGER,
+    ),
+    "exceptions.queue": _exception_for_auditor("GET", "/exceptions"),
+    "exceptions.review": _exception_for_auditor(
+        "POST", "/exceptions/{exception}/review", outcome="appropriate", notes="Imminent."
+    ),
+    "exceptions.emergency_access": _emergency_form,
+    "exceptions.end_emergency": _end_emergency,
+    "api.record_exception": _client_api(
+        "POST",
+        "/api/v1/clients/{client}/exceptions",
+        json={
+            "kind": "danger_to_others",
+            "recipient": {"name": "Springfield Police"},
+            "disclosed_categories": ["demographics"],
+            "password": PASSWORD,
+            **DANGER,
+        },
+    ),
+    "api.list_exceptions": _exception_for_auditor("GET", "/api/v1/exceptions", api=True),
+    "api.review_exception": _exception_for_auditor(
+        "POST", "/api/v1/exceptions/{exception}/review", api=True, outcome="appropriate"
+    ),
+    "api.start_emergency_access": _api_emergency,
     "auth.signin_page": _signin,
     "auth.challenge": _challenge,
     "auth.enrol": _enrol,

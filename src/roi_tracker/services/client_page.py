@@ -54,10 +54,12 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
         clients.refuse(session, env, actor, client_id, Action.CLIENT_RECORD_READ)
         raise
     key = vault.key_of(session, env, actor, client)
+    # Emergency access opens the whole record, as clients.visible grants it (164.312(a)(2)(ii)).
     clinical = rules.may_see(
         actor.role,
         rules.View.CLINICAL,
-        on_caseload=uuid.UUID(actor.user_id) in clients.caseload_of(session, client.id),
+        on_caseload=uuid.UUID(actor.user_id) in clients.caseload_of(session, client.id)
+        or clients.has_emergency_access(session, actor, client.id, env.clock()),
     )
     receipt = env.log.reveal(
         session,

@@ -1,0 +1,274 @@
+"""The confidentiality-exception guards (regulatory.md section 4), one test per field and per rule id.
+
+Each test starts from a complete report of a kind, changes exactly one thing, and asserts the exact refusals
+(rule, field) the guard answers with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from datetime import timedelta
+
+import pytest
+
+from roi_tracker.domain.clients import Category
+from roi_tracker.domain.exceptions import FIELDS
+from roi_tracker.domain.exceptions import Kind
+from roi_tracker.domain.exceptions import Report
+from roi_tracker.domain.exceptions import check
+
+TODAY = date(2026, 3, 10)
+
+_FIELDS: dict[Kind, dict[str, str]] = {
+    Kind.DANGER_TO_OTHERS: {
+        "basis_of_belief": "actual_knowledge",
+        "threat": "A stated plan to harm",
+        "target": "A named neighbour",
+        "imminence": "Within days",
+        "recipient_can_lessen": "The police can intervene and warn the target.",
+    },
+    Kind.DANGER_TO_SELF: {
+        "basis_of_belief": "actual_knowledge",
+        "threat": "Suicidal intent with a plan",
+        "imminence": "Today",
+        "recipient_can_lessen": "The crisis team can reach the client within the hour.",
+    },
+    Kind.CHILD_ABUSE_REPORT: {"report_number": "CPS-2026-4411", "reported_at": "2026-03-09T10:00"},
+    Kind.ELDER_ABUSE_REPORT: {
+        "report_number": "APS-88213",
+        "reported_at": "2026-03-09T10:00",
+        "condition": "required_by_law",
+    },
+    Kind.COURT_ORDER: {
+        "court": "Springfield District Court",
+        "order_reference": "26-CV-117",
+        "order_date": "2026-02-20",
+        "order_document_id": "0b0d3c1e-5a8e-4f39-9a52-3f1c2f5f9a10",
+    },
+    Kind.PART2_MEDICAL_EMERGENCY: {
+        "medical_personnel_name": "Dr. M. Ortiz",
+        "facility": "Mercy Hospital ER",
+        "emergency_nature": "Suspected overdose, client unable to consent",
+    },
+}
+
+
+def complete(kind: Kind) -> Report:
+    """Return a report of `kind` that carries everything its rules ask for."""
+    return Report(
+        kind=kind,
+        client_part2=kind is Kind.PART2_MEDICAL_EMERGENCY,
+        disclosed_categories=frozenset({Category.DEMOGRAPHICS}),
+        justification="What I saw and why I disclosed it, in my own words.",
+        recipient_name="Springfield Police",
+        fields=dict(_FIELDS[kind]),
+        client_informed_on=TODAY - timedelta(days=1) if kind is Kind.ELDER_ABUSE_REPORT else None,
+    )
+
+
+def refusals(report: Report) -> set[tuple[str, str]]:
+    """The (rule, field) pairs the guard answers with."""
+    return {(r.rule, r.field) for r in check(report, today=TODAY)}
+
+
+def without(report: Report, name: str) -> Report:
+    """The report with one kind-specific field left empty."""
+    return replace(report, fields={**report.fields, name: ""})
+
+
+def with_fields(report: Report, **changes: str) -> Report:
+    """The report with some kind-specific fields changed."""
+    return replace(report, fields={**report.fields, **changes})
+
+
+# -- complete reports and required fields --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_complete_report_of_each_kind_passes(kind: Kind) -> None:
+    """Nothing is refused when every required fact is there."""
+    assert check(complete(kind), today=TODAY) == []
+
+
+def test_every_kind_has_required_fields_listed() -> None:
+    """The field table covers each kind, so no kind is recorded without its facts."""
+    assert set(FIELDS) == set(Kind)
+    assert all(FIELDS[kind] for kind in Kind)
+
+
+@pytest.mark.parametrize(("kind", "name"), [(kind, name) for kind in Kind for name in FIELDS[kind]])
+def test_refuses_exactly_the_missing_kind_specific_field(kind: Kind, name: str) -> None:
+    """Leaving one of the kind's fields empty is refused under X-FIELDS naming that field alone."""
+    assert refusals(without(complete(kind), name)) == {("X-FIELDS", name)}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_refuses_a_field_of_blanks_as_missing(kind: Kind) -> None:
+    """Whitespace is not an answer."""
+    name = FIELDS[kind][0]
+    assert refusals(with_fields(complete(kind), **{name: "   "})) == {("X-FIELDS", name)}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_refuses_a_report_without_a_recipient(kind: Kind) -> None:
+    """Every exception names its recipient (agency or person)."""
+    assert refusals(replace(complete(kind), recipient_name=" ")) == {("X-FIELDS", "recipient")}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_refuses_a_report_without_a_justification(kind: Kind) -> None:
+    """Every exception carries the clinician's justification in their own words."""
+    assert refusals(replace(complete(kind), justification="")) == {("X-FIELDS", "justification")}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_refuses_a_report_that_does_not_say_what_was_disclosed(kind: Kind) -> None:
+    """What went out is listed (minimum necessary, DT-2)."""
+    assert refusals(replace(complete(kind), disclosed_categories=frozenset())) == {
+        ("DT-2", "disclosed_categories")
+    }
+
+
+# -- the danger exceptions -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF])
+def test_refuses_a_credible_representation_without_its_source(kind: Kind) -> None:
+    """A belief resting on someone's representation says whose."""
+    report = with_fields(complete(kind), basis_of_belief="credible_representation")
+    assert refusals(report) == {("X-FIELDS", "belief_source")}
+
+
+@pytest.mark.parametrize("kind", [Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF])
+def test_allows_a_credible_representation_with_its_source(kind: Kind) -> None:
+    """Naming who made the representation satisfies the guard."""
+    report = with_fields(
+        complete(kind), basis_of_belief="credible_representation", belief_source="The client's sister"
+    )
+    assert refusals(report) == set()
+
+
+def test_refuses_an_unknown_basis_of_belief() -> None:
+    """The basis is actual knowledge or a credible representation, nothing else."""
+    report = with_fields(complete(Kind.DANGER_TO_OTHERS), basis_of_belief="a hunch")
+    assert refusals(report) == {("X-FIELDS", "basis_of_belief")}
+
+
+def test_refuses_an_admission_of_a_past_violent_crime_under_164_512_j_2() -> None:
+    """An admission of a past violent crime learned in therapy may not be disclosed as a serious threat."""
+    report = replace(complete(Kind.DANGER_TO_OTHERS), learned_as_admission_of_past_violent_crime=True)
+    found = check(report, today=TODAY)
+    assert [(r.rule, r.field) for r in found] == [
+        ("164.512(j)(2)", "learned_as_admission_of_past_violent_crime")
+    ]
+    assert "past violent crime" in found[0].message
+
+
+@pytest.mark.parametrize("kind", [Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF])
+def test_refuses_a_danger_exception_on_part2_records_under_2_51(kind: Kind) -> None:
+    """Part 2 records have no serious-threat exception: only a 2.51 medical emergency."""
+    found = check(replace(complete(kind), client_part2=True), today=TODAY)
+    assert [(r.rule, r.field) for r in found] == [("2.51", "kind")]
+    assert "part2_medical_emergency" in found[0].message
+
+
+def test_refuses_a_part2_medical_emergency_for_a_client_without_part2_records() -> None:
+    """2.51 applies to Part 2 records only."""
+    report = replace(complete(Kind.PART2_MEDICAL_EMERGENCY), client_part2=False)
+    assert refusals(report) == {("2.51", "kind")}
+
+
+@pytest.mark.parametrize("kind", [Kind.CHILD_ABUSE_REPORT, Kind.COURT_ORDER])
+def test_allows_other_kinds_on_part2_records(kind: Kind) -> None:
+    """Part 2 keeps the initial child-abuse report and a court order (2.12(c)(6), 2.64-2.67)."""
+    assert refusals(replace(complete(kind), client_part2=True)) == set()
+
+
+# -- psychotherapy notes -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind", [Kind.CHILD_ABUSE_REPORT, Kind.ELDER_ABUSE_REPORT, Kind.PART2_MEDICAL_EMERGENCY]
+)
+def test_refuses_psychotherapy_notes_outside_danger_or_a_court_order_under_dt_5(kind: Kind) -> None:
+    """Psychotherapy notes go out only under the listed exceptions."""
+    report = replace(
+        complete(kind), disclosed_categories=frozenset({Category.DEMOGRAPHICS, Category.PSYCHOTHERAPY_NOTES})
+    )
+    assert refusals(report) == {("DT-5", "disclosed_categories")}
+
+
+@pytest.mark.parametrize("kind", [Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF, Kind.COURT_ORDER])
+def test_allows_psychotherapy_notes_under_danger_or_a_court_order(kind: Kind) -> None:
+    """The listed exceptions may reach psychotherapy notes."""
+    report = replace(complete(kind), disclosed_categories=frozenset({Category.PSYCHOTHERAPY_NOTES}))
+    assert refusals(report) == set()
+
+
+# -- elder abuse ---------------------------------------------------------------------------------------------
+
+
+def test_refuses_an_elder_abuse_report_on_part2_records_under_2_12_c_6() -> None:
+    """Part 2 has no express elder-abuse exception."""
+    report = replace(complete(Kind.ELDER_ABUSE_REPORT), client_part2=True)
+    assert refusals(report) == {("2.12(c)(6)", "kind")}
+
+
+def test_refuses_an_elder_abuse_report_without_informing_the_client_or_a_reason_under_164_512_c_2() -> None:
+    """The client is informed promptly, or the report says why not."""
+    report = replace(complete(Kind.ELDER_ABUSE_REPORT), client_informed_on=None, not_informed_reason="")
+    assert refusals(report) == {("164.512(c)(2)", "client_informed_on")}
+
+
+def test_refuses_an_elder_abuse_report_whose_reason_for_not_informing_is_not_permitted() -> None:
+    """Only the two reasons of 164.512(c)(2) excuse informing the client."""
+    report = replace(
+        complete(Kind.ELDER_ABUSE_REPORT), client_informed_on=None, not_informed_reason="too busy"
+    )
+    assert refusals(report) == {("164.512(c)(2)", "client_informed_on")}
+
+
+def test_allows_an_elder_abuse_report_with_the_date_the_client_was_informed() -> None:
+    """The date informed is enough."""
+    report = replace(complete(Kind.ELDER_ABUSE_REPORT), client_informed_on=TODAY, not_informed_reason="")
+    assert refusals(report) == set()
+
+
+@pytest.mark.parametrize("reason", ["risk_of_serious_harm", "informing_suspected_abuser"])
+def test_allows_an_elder_abuse_report_with_a_permitted_reason_for_not_informing(reason: str) -> None:
+    """A permitted reason is enough without a date."""
+    report = replace(complete(Kind.ELDER_ABUSE_REPORT), client_informed_on=None, not_informed_reason=reason)
+    assert refusals(report) == set()
+
+
+def test_refuses_an_elder_abuse_report_informed_in_the_future() -> None:
+    """The client cannot have been informed tomorrow."""
+    report = replace(complete(Kind.ELDER_ABUSE_REPORT), client_informed_on=TODAY + timedelta(days=1))
+    assert refusals(report) == {("164.512(c)(2)", "client_informed_on")}
+
+
+def test_refuses_an_elder_abuse_report_with_an_invalid_condition_under_164_512_c_1() -> None:
+    """The condition is one of (c)(1)(i), (ii) or (iii)."""
+    report = with_fields(complete(Kind.ELDER_ABUSE_REPORT), condition="seemed right")
+    assert refusals(report) == {("164.512(c)(1)", "condition")}
+
+
+@pytest.mark.parametrize("condition", ["required_by_law", "client_agreed", "statute_permits"])
+def test_allows_each_condition_of_164_512_c_1(condition: str) -> None:
+    """Each of the three conditions is accepted."""
+    assert refusals(with_fields(complete(Kind.ELDER_ABUSE_REPORT), condition=condition)) == set()
+
+
+def test_reports_every_refusal_at_once() -> None:
+    """A report with several problems names each one, so the clinician fixes them together."""
+    report = replace(
+        without(complete(Kind.DANGER_TO_OTHERS), "threat"),
+        client_part2=True,
+        learned_as_admission_of_past_violent_crime=True,
+    )
+    assert refusals(report) == {
+        ("X-FIELDS", "threat"),
+        ("164.512(j)(2)", "learned_as_admission_of_past_violent_crime"),
+        ("2.51", "kind"),
+    }
