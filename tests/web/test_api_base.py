@@ -87,9 +87,11 @@ def test_documents_query_and_body_schemas_from_the_pydantic_models(client: Flask
                 assert parameter["required"] == (name in model.get("required", []))
         if op.body is not None:
             schema = entry["requestBody"]["content"]["application/json"]["schema"]
-            assert _resolve(document, schema["$ref"]) == op.body.model_json_schema(
-                ref_template="#/components/schemas/{model}"
-            )
+            expected = op.body.model_json_schema(ref_template="#/components/schemas/{model}")
+            nested = expected.pop("$defs", {})
+            assert _resolve(document, schema["$ref"]) == expected
+            for name, definition in nested.items():  # nested models move to components
+                assert document["components"]["schemas"][name] == definition
 
 
 def test_documents_the_audit_events_query_fields(client: FlaskClient) -> None:

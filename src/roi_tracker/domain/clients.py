@@ -27,6 +27,11 @@ class Category(StrEnum):
     SUD_COUNSELING_NOTES = "sud_counseling_notes"
 
 
+# Documents that are records about the client's care rather than information about them: a court order can be
+# uploaded (to cite it in a court-order exception) but is never an information category of a release.
+RECORD_KINDS = frozenset({"court_order"})
+
+
 class Status(StrEnum):
     """Where a client stands with the practice."""
 

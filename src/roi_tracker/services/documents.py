@@ -72,8 +72,8 @@ def upload(
     except NotFound:
         clients.refuse(session, env, actor, client_id, Action.DOCUMENT_UPLOADED)
         raise
-    parsed = rules.parse_category(category)
-    view = store(session, env, actor, client, content=content, category=parsed.value, title=title)
+    kind = category if category in rules.RECORD_KINDS else rules.parse_category(category).value
+    view = store(session, env, actor, client, content=content, category=kind, title=title)
     audit.commit(session)
     return view
 

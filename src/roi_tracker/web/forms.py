@@ -133,7 +133,11 @@ class UploadForm(FlaskForm):
     """Upload a document for a client."""
 
     file = FileField("File (PDF, PNG or JPEG)", validators=[FileRequired()])
-    category = SelectField("Category", choices=CATEGORY_CHOICES, validators=[DataRequired()])
+    category = SelectField(
+        "Category",
+        choices=[*CATEGORY_CHOICES, SelectChoice("court_order", "Court order")],
+        validators=[DataRequired()],
+    )
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
 
 
