@@ -1,0 +1,149 @@
+"""The accounting of disclosures (45 CFR 164.528; 42 CFR 2.25): which disclosures a client is told about.
+
+Pure: disclosures, suspensions and the period are parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+
+ACCOUNTING_YEARS = 6
+PART2_CONSENT_YEARS = 3
+ORAL_SUSPENSION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """One disclosure as the accounting sees it."""
+
+    id: str
+    on: date
+    recipient: str
+    address: str
+    categories: tuple[str, ...]
+    purpose: str
+    basis: str
+    under_authorization: bool
+    part2: bool
+    to_client: bool = False
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """An agency's request to suspend the accounting: written for its period, oral for at most 30 days."""
+
+    starts_on: date
+    ends_on: date
+    written: bool
+
+    def covers(self, day: date) -> bool:
+        """Tell whether `day` falls inside the suspension (an oral one lapses after 30 days)."""
+        end = (
+            self.ends_on
+            if self.written
+            else min(self.ends_on, self.starts_on + timedelta(days=ORAL_SUSPENSION_DAYS))
+        )
+        return self.starts_on <= day <= end
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of the accounting."""
+
+    on: date
+    recipient: str
+    address: str
+    description: str
+    purpose: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Repeated disclosures to one recipient for one purpose: the first in full, how many, the last date."""
+
+    first: Entry
+    count: int
+    last_on: date
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """What the client is given, and how much was left out (and why, in the explanation)."""
+
+    since: date
+    until: date
+    entries: tuple[Entry, ...]
+    summaries: tuple[Summary, ...]
+    excluded: int
+    suspended: int
+
+
+EXPLANATION = (
+    "Not listed: disclosures for your treatment, for payment or for our health care operations; "
+    "disclosures to you; and disclosures you authorized in writing, except that for substance-use "
+    "treatment records (42 CFR Part 2) disclosures made with your consent in the last 3 years are listed."
+)
+
+
+def accountable(d: Disclosed, *, today: date) -> bool:
+    """Tell whether a disclosure belongs in the accounting (164.528(a)(1); Part 2 reverses one exclusion)."""
+    if d.to_client or d.purpose == "treatment_payment_operations" and not d.part2:
+        return False
+    if d.under_authorization:
+        return d.part2 and d.on >= _years_before(today, PART2_CONSENT_YEARS)
+    return True
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def period(today: date, since: date | None) -> tuple[date, date]:
+    """The period covered: at most 6 years back (164.528(a)(1)), or the shorter one the client asked for."""
+    earliest = _years_before(today, ACCOUNTING_YEARS)
+    return (max(since, earliest) if since else earliest), today
+
+
+def build(
+    disclosed: list[Disclosed],
+    *,
+    today: date,
+    since: date | None = None,
+    suspensions: tuple[Suspension, ...] = (),
+) -> Accounting:
+    """Compute the accounting: accountable disclosures in the period, repeated ones summarized."""
+    start, end = period(today, since)
+    in_period = [d for d in sorted(disclosed, key=lambda d: (d.on, d.id)) if start <= d.on <= end]
+    listed = [d for d in in_period if accountable(d, today=today)]
+    shown = [d for d in listed if not any(s.covers(d.on) for s in suspensions)]
+    groups: dict[tuple[str, str], list[Disclosed]] = {}
+    for d in shown:
+        groups.setdefault((d.recipient, d.purpose), []).append(d)
+    entries: list[Entry] = []
+    summaries: list[Summary] = []
+    for items in groups.values():
+        first = _entry(items[0])
+        if len(items) == 1:
+            entries.append(first)
+        else:
+            # Repeated disclosures to one recipient for one purpose may be summarized (164.528(b)(3)).
+            summaries.append(Summary(first, len(items), items[-1].on))
+    return Accounting(
+        start,
+        end,
+        tuple(sorted(entries, key=lambda e: e.on)),
+        tuple(sorted(summaries, key=lambda s: s.first.on)),
+        excluded=len(in_period) - len(listed),
+        suspended=len(listed) - len(shown),
+    )
+
+
+def _entry(d: Disclosed) -> Entry:
+    what = ", ".join(c.replace("_", " ") for c in d.categories) or "information"
+    return Entry(d.on, d.recipient, d.address, what, d.purpose.replace("_", " "), d.basis)
