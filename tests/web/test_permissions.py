@@ -43,6 +43,7 @@ CALLERS = (ANONYMOUS, *ROLES)
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset({CLINICIAN, FRONT_DESK})  # who works with client records
 PUBLIC = None  # no sign-in needed
+NOWHERE = "00000000-0000-4000-8000-000000000000"  # an id no row has
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,43 @@ ROUTES: dict[tuple[str, str], Route] = {
         "/api/v1/clients/{client_id}/documents", frozenset({CLINICIAN}), ok=422
     ),
     ("GET", "api.get_document"): Route("/api/v1/documents/{document_id}", frozenset({CLINICIAN}), ok=200),
+    # Releases. Authorization, disclosure and recipient ids below are unknown: an admitted role gets 404.
+    ("GET", "releases.record"): Route(
+        "/clients/{client_id}/authorizations/new", frozenset({CLINICIAN}), ok=200
+    ),
+    ("POST", "releases.record"): Route(
+        "/clients/{client_id}/authorizations/new", frozenset({CLINICIAN}), ok=422
+    ),
+    ("POST", "releases.revoke"): Route(
+        f"/clients/{{client_id}}/authorizations/{NOWHERE}/revoke", frozenset({CLINICIAN}), ok=422
+    ),
+    ("POST", "releases.expiry_event"): Route(
+        f"/clients/{{client_id}}/authorizations/{NOWHERE}/expiry-event", frozenset({CLINICIAN}), ok=422
+    ),
+    ("GET", "releases.check"): Route("/clients/{client_id}/check", STAFF, ok=200),
+    ("POST", "releases.check"): Route("/clients/{client_id}/check", STAFF, ok=422),
+    ("POST", "releases.disclose"): Route("/clients/{client_id}/disclosures", STAFF, ok=422),
+    ("GET", "releases.packet"): Route(f"/disclosures/{NOWHERE}/packet", STAFF, ok=404),
+    ("GET", "releases.revocation_notice"): Route(
+        f"/authorizations/{NOWHERE}/revocation-notice/{NOWHERE}", STAFF, ok=404
+    ),
+    ("GET", "releases.directory"): Route("/recipients", STAFF, ok=200),
+    ("POST", "releases.directory"): Route("/recipients", STAFF, ok=422),
+    ("POST", "api.create_recipient"): Route("/api/v1/recipients", STAFF, ok=400),
+    ("GET", "api.list_recipients"): Route("/api/v1/recipients", STAFF, ok=200),
+    ("POST", "api.record_authorization"): Route(
+        "/api/v1/clients/{client_id}/authorizations", frozenset({CLINICIAN}), ok=422
+    ),
+    ("GET", "api.list_authorizations"): Route("/api/v1/clients/{client_id}/authorizations", STAFF, ok=200),
+    ("POST", "api.revoke_authorization"): Route(
+        f"/api/v1/authorizations/{NOWHERE}/revoke", frozenset({CLINICIAN}), ok=422
+    ),
+    ("POST", "api.authorization_expiry_event"): Route(
+        f"/api/v1/authorizations/{NOWHERE}/expiry-event", frozenset({CLINICIAN}), ok=400
+    ),
+    ("POST", "api.disclosure_check"): Route("/api/v1/disclosure-checks", STAFF, ok=400),
+    ("POST", "api.record_disclosure"): Route("/api/v1/clients/{client_id}/disclosures", STAFF, ok=400),
+    ("GET", "api.disclosure_packet"): Route(f"/api/v1/disclosures/{NOWHERE}/packet", STAFF, ok=404),
 }
 QUEUE = "signin_failures"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
