@@ -44,6 +44,8 @@ EVERYONE = frozenset(ROLES)
 STAFF = frozenset({CLINICIAN, FRONT_DESK})  # who works with client records
 PUBLIC = None  # no sign-in needed
 NOWHERE = "00000000-0000-4000-8000-000000000000"  # an id no row has
+CLINICIANS = frozenset({CLINICIAN})
+AUDITORS = frozenset({AUDITOR})
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,19 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "api.disclosure_check"): Route("/api/v1/disclosure-checks", STAFF, ok=400),
     ("POST", "api.record_disclosure"): Route("/api/v1/clients/{client_id}/disclosures", STAFF, ok=400),
     ("GET", "api.disclosure_packet"): Route(f"/api/v1/disclosures/{NOWHERE}/packet", STAFF, ok=404),
+    ("GET", "exceptions.record"): Route("/clients/{client_id}/exceptions/new", CLINICIANS, ok=200),
+    ("POST", "exceptions.record"): Route("/clients/{client_id}/exceptions/new", CLINICIANS, ok=200),
+    ("GET", "exceptions.queue"): Route("/exceptions", AUDITORS, ok=200),
+    ("POST", "exceptions.review"): Route(f"/exceptions/{NOWHERE}/review", AUDITORS, ok=422),
+    ("GET", "exceptions.emergency_access"): Route("/emergency-access", CLINICIANS, ok=200),
+    ("POST", "exceptions.emergency_access"): Route("/emergency-access", CLINICIANS, ok=422),
+    ("POST", "exceptions.end_emergency"): Route(f"/emergency-access/{NOWHERE}/end", CLINICIANS, ok=404),
+    ("POST", "api.record_exception"): Route("/api/v1/clients/{client_id}/exceptions", CLINICIANS, ok=400),
+    ("GET", "api.list_exceptions"): Route("/api/v1/exceptions", AUDITORS, ok=200),
+    ("POST", "api.review_exception"): Route(f"/api/v1/exceptions/{NOWHERE}/review", AUDITORS, ok=400),
+    ("POST", "api.start_emergency_access"): Route(
+        "/api/v1/clients/{client_id}/emergency-access", CLINICIANS, ok=400
+    ),
 }
 QUEUE = "signin_failures"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
