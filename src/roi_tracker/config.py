@@ -56,6 +56,7 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = ""
+    accounting_fee_cents: int = 0
     secure_cookies: bool = False
     password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
 
@@ -171,4 +172,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         smtp_host=(env.get("ROI_SMTP_HOST") or "").strip(),
         smtp_port=_int(env, "ROI_SMTP_PORT", 25),
         smtp_from=(env.get("ROI_SMTP_FROM") or "").strip(),
+        accounting_fee_cents=_int(env, "ROI_ACCOUNTING_FEE_CENTS", 0, minimum=0),
     )

@@ -15,9 +15,11 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -27,13 +29,11 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import String
-from sqlalchemy import bindparam
 from sqlalchemy import create_engine
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import type_coerce
 from sqlalchemy.engine import URL
-from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -273,10 +273,8 @@ def _walk(conn: Connection, plan: _Plan, lo: int, hi: int | None, progress: Prog
     # HMAC-SHA256 as crypto.Keyring.log_mac computes it, with each key's pads hashed once, not per entry.
     macs = {key_id: hmac.new(material, digestmod="sha256") for key_id, material in plan.keys.items()}
     span = _Span(last_seq=lo - 1)
-    query = _page_query(conn, hi)
-    cursor = conn.connection.cursor()
-    try:
-        while rows := _fetch_page(cursor, query, span.last_seq):
+    with closing(_entry_pages(conn, lo, hi)) as pages:
+        for rows in pages:
             if span.first_seq is None:
                 span.first_seq, span.first_prev = rows[0][0], rows[0][12]
                 span.last_seq, span.last_mac = rows[0][0] - 1, rows[0][12]
@@ -284,14 +282,13 @@ def _walk(conn: Connection, plan: _Plan, lo: int, hi: int | None, progress: Prog
             done = _walk_page(conn, rows, macs, plan, span)
             if progress is not None:
                 progress(span.counted - before)
-            if done or len(rows) < _PAGE:
+            if done:
                 break
-    finally:
-        cursor.close()
     return span
 
 
-def _page_query(conn: Connection, hi: int | None) -> Compiled:
+def _entry_pages(conn: Connection, lo: int, hi: int | None) -> Iterator[list[Any]]:
+    """Yield entries lo..hi in order, a page of DB-API tuples at a time (SQLAlchemy rows cost almost a MAC)."""
     t = _LOG
     at: ColumnElement[str]
     if conn.dialect.name == "postgresql":
@@ -300,18 +297,19 @@ def _page_query(conn: Connection, hi: int | None) -> Compiled:
     else:
         at = type_coerce(t.c.at, String)  # the stored text, not parsed into a datetime
     stmt = select(t.c.seq, at, *(t.c[name] for name in _FIELDS[2:]), t.c.prev_mac, t.c.mac)
-    stmt = stmt.where(t.c.seq > bindparam("after"))
+    stmt = stmt.where(t.c.seq >= lo).order_by(t.c.seq)
     if hi is not None:
         stmt = stmt.where(t.c.seq <= hi)
-    return stmt.order_by(t.c.seq).limit(_PAGE).compile(dialect=conn.dialect)
-
-
-def _fetch_page(cursor: Any, query: Compiled, after: int) -> list[Any]:
-    """Return the page of rows after entry `after` as DB-API tuples (SQLAlchemy rows cost almost a MAC)."""
-    params = query.construct_params({"after": after}) or {}
-    order = getattr(query, "positiontup", None)
-    cursor.execute(query.string, params if order is None else tuple(params[name] for name in order))
-    return list(cursor.fetchall())
+    # The values bound here are integers and fixed format strings, so they are written into the SQL.
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    # One statement, read as it goes: a named, server-side cursor on PostgreSQL; SQLite's cursors stream.
+    cursor = conn.connection.cursor(*(["roi_audit_walk"] if conn.dialect.name == "postgresql" else []))
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_PAGE):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def _walk_page(

@@ -44,6 +44,9 @@ class Permission(StrEnum):
     EXCEPTION_READ = "exception:read"
     EXCEPTION_REVIEW = "exception:review"
     EMERGENCY_ACCESS = "emergency:access"
+    ACCOUNTING_PRODUCE = "accounting:produce"
+    ACCOUNTING_MANAGE = "accounting:manage"
+    FHIR_EXPORT = "fhir:export"
 
 
 class Access(StrEnum):
@@ -83,6 +86,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.AUTHORIZATION_REVOKE,
         Permission.EXCEPTION_RECORD,
         Permission.EMERGENCY_ACCESS,
+        Permission.ACCOUNTING_PRODUCE,
+        Permission.FHIR_EXPORT,
     },
     # The front desk: demographics of any client, never clinical content or documents.
     Role.FRONT_DESK: _EVERYONE | _CLIENTS,
@@ -94,6 +99,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.AUDIT_REVIEW,
         Permission.EXCEPTION_READ,
         Permission.EXCEPTION_REVIEW,
+        Permission.ACCOUNTING_PRODUCE,
+        Permission.ACCOUNTING_MANAGE,
+        Permission.FHIR_EXPORT,
     },
     Role.ADMIN: _EVERYONE
     | {Permission.USER_LIST, Permission.USER_CREATE, Permission.USER_UPDATE, Permission.USER_DISABLE},

@@ -1,5 +1,8 @@
 """Typed ORM rows. Rows hold ciphertext and identifiers only; nothing here decrypts."""
 
+from roi_tracker.models.accounting import AccountingGiven
+from roi_tracker.models.accounting import AccountingRequest
+from roi_tracker.models.accounting import AccountingSuspension
 from roi_tracker.models.clients import CaseloadAssignment
 from roi_tracker.models.clients import Client
 from roi_tracker.models.clients import ClientKey
@@ -46,4 +49,7 @@ __all__ = [
     "EmergencyAccess",
     "Notification",
     "Review",
+    "AccountingGiven",
+    "AccountingRequest",
+    "AccountingSuspension",
 ]
