@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from collections.abc import Iterator
+from collections.abc import Generator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -287,8 +287,8 @@ def _walk(conn: Connection, plan: _Plan, lo: int, hi: int | None, progress: Prog
     return span
 
 
-def _entry_pages(conn: Connection, lo: int, hi: int | None) -> Iterator[list[Any]]:
-    """Yield entries lo..hi in order, a page of DB-API tuples at a time (SQLAlchemy rows cost almost a MAC)."""
+def _entry_pages(conn: Connection, lo: int, hi: int | None) -> Generator[Sequence[Any], None, None]:
+    """Yield entries lo..hi in order, a page of DB-API tuples at a time (SQLAlchemy rows cost near a MAC)."""
     t = _LOG
     at: ColumnElement[str]
     if conn.dialect.name == "postgresql":

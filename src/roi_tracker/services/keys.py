@@ -41,6 +41,8 @@ _SEALED: tuple[tuple[Any, str, str, Callable[[Any], bytes]], ...] = (
     (models.AuditReview, "note", "audit-review-note", _note_context),
     (models.Review, "notes", "review-notes", _note_context),
     (models.EmergencyAccess, "justification", "emergency-justification", _note_context),
+    (models.AccountingRequest, "extension_reason", "accounting-note", _note_context),
+    (models.AccountingSuspension, "agency", "accounting-note", _note_context),
 )
 
 
