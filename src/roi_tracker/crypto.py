@@ -341,6 +341,13 @@ def sha256(data: bytes) -> bytes:
     return digest.finalize()
 
 
+def sha1(data: bytes) -> bytes:
+    """Return the SHA-1 of `data` (only where a standard demands it: FHIR R4 Attachment.hash)."""
+    digest = hashes.Hash(hashes.SHA1())  # noqa: S303 - FHIR R4 defines Attachment.hash as SHA-1
+    digest.update(data)
+    return digest.finalize()
+
+
 def constant_time_equal(left: bytes, right: bytes) -> bool:
     """Compare two byte strings without leaking where they differ."""
     return hmac.compare_digest(left, right)

@@ -78,7 +78,7 @@ def form_of(model: type[M]) -> M:
 
 def answer(model: BaseModel, status: int = 200) -> Any:
     """Send a validated response model as JSON."""
-    return jsonify(model.model_dump(mode="json")), status
+    return jsonify(model.model_dump(mode="json", by_alias=True)), status
 
 
 @operation(
@@ -155,6 +155,7 @@ def audit_verification() -> Any:
 
 
 # Operations in other modules register on `bp` when imported.
+from roi_tracker.api import accounting as _accounting  # noqa: E402, F401
 from roi_tracker.api import clients as _clients  # noqa: E402, F401
 from roi_tracker.api import exceptions as _exceptions  # noqa: E402, F401
 from roi_tracker.api import releases as _releases  # noqa: E402, F401

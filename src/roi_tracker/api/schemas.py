@@ -465,3 +465,40 @@ class EmergencyOut(BaseModel):
 
     id: str
     expires_at: datetime
+
+
+class AccountingQuery(Strict):
+    """The period start (default 6 years back) and the format."""
+
+    since: date | None = None
+    format: Literal["json", "pdf", "csv"] = "json"
+
+
+class AccountingEntry(BaseModel):
+    """One disclosure listed."""
+
+    date: date
+    recipient: str
+    address: str
+    description: str
+    purpose: str
+    basis: str
+
+
+class AccountingSummary(BaseModel):
+    """Repeated disclosures to one recipient for one purpose."""
+
+    first: AccountingEntry
+    count: int
+    last_date: date
+
+
+class AccountingOut(BaseModel):
+    """The accounting of disclosures for one client."""
+
+    client_id: str
+    from_: date = Field(serialization_alias="from")
+    to: date
+    entries: list[AccountingEntry]
+    summaries: list[AccountingSummary]
+    not_listed: str

@@ -43,8 +43,8 @@ class Produced:
     accounting: rules.Accounting
 
 
-def _client_for(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> models.Client:
-    # Auditors produce accountings for any client; clinicians for their caseload only.
+def client_for(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> models.Client:
+    """Return the client if the actor may produce its accounting: auditors any, clinicians their caseload."""
     if actor.role == "auditor":
         client = session.get(models.Client, client_id)
         if client is None:
@@ -99,7 +99,7 @@ def produce(
     session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, *, since: date | None = None
 ) -> Produced:
     """Produce, log and keep an accounting for one client."""
-    client = _client_for(session, env, actor, client_id)
+    client = client_for(session, env, actor, client_id)
     key = vault.key_of(session, env, actor, client)
     given_id = uuid.uuid4()
     receipt = env.log.reveal(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker.domain.roles import Role
+from roi_tracker.services import accounting
 from roi_tracker.services import audit_review
 from roi_tracker.services import client_search
 from roi_tracker.services import dashboard
@@ -29,6 +30,7 @@ def home_for(session: Session, env: Env, actor: audit.Actor) -> dict[str, Any]:
             "summary": audit_review.summary(session, env),
             "pending": reviews.pending_count(session, env),
             "notifications": notify.unread(session, uuid.UUID(actor.user_id)),
+            "open_requests": accounting.open_requests(session),
         }
     if actor.role == Role.ADMIN:
         return {"user_count": len(users.list_users(session))}

@@ -18,6 +18,7 @@ from roi_tracker.runtime import open_instance
 def create_app(runtime: Runtime | None = None) -> Flask:
     """Build the app around an open instance (opening one from the environment when none is given)."""
     from roi_tracker import api
+    from roi_tracker.web import accounting
     from roi_tracker.web import admin
     from roi_tracker.web import audit_views
     from roi_tracker.web import auth
@@ -70,6 +71,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.register_blueprint(clients.bp)
     app.register_blueprint(releases.bp)
     app.register_blueprint(exceptions.bp)
+    app.register_blueprint(accounting.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on

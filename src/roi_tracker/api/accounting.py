@@ -1,0 +1,84 @@
+"""The JSON API for the accounting of disclosures and the FHIR Consent export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask import json
+
+from roi_tracker.api import answer
+from roi_tracker.api import bp
+from roi_tracker.api import query_of
+from roi_tracker.api import schemas
+from roi_tracker.api.registry import operation
+from roi_tracker.domain import accounting as rules
+from roi_tracker.domain.roles import Permission
+from roi_tracker.services import accounting
+from roi_tracker.services import clients
+from roi_tracker.services import fhir
+from roi_tracker.web import context
+from roi_tracker.web.accounting import respond
+
+
+def _entry(e: rules.Entry) -> schemas.AccountingEntry:
+    return schemas.AccountingEntry(
+        date=e.on,
+        recipient=e.recipient,
+        address=e.address,
+        description=e.description,
+        purpose=e.purpose,
+        basis=e.basis,
+    )
+
+
+@operation(
+    bp,
+    "/clients/<client_id>/accounting",
+    "GET",
+    summary="The accounting of disclosures",
+    need=Permission.ACCOUNTING_PRODUCE,
+    query=schemas.AccountingQuery,
+    responses={200: schemas.AccountingOut},
+)
+def client_accounting(client_id: str) -> Any:
+    """Produce (log and keep) the client's accounting as JSON, PDF or CSV."""
+    q = query_of(schemas.AccountingQuery)
+    produced = accounting.produce(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        clients.parse_client_id(client_id),
+        since=q.since,
+    )
+    if q.format != "json":
+        return respond(produced, q.format)
+    a = produced.accounting
+    out = schemas.AccountingOut(
+        client_id=str(produced.client_id),
+        from_=a.since,
+        to=a.until,
+        entries=[_entry(e) for e in a.entries],
+        summaries=[
+            schemas.AccountingSummary(first=_entry(s.first), count=s.count, last_date=s.last_on)
+            for s in a.summaries
+        ],
+        not_listed=rules.EXPLANATION,
+    )
+    return answer(out)
+
+
+@operation(
+    bp,
+    "/clients/<client_id>/fhir/consents",
+    "GET",
+    summary="FHIR R4 Bundle of Consent resources",
+    need=Permission.FHIR_EXPORT,
+    responses={200: None},
+)
+def fhir_consents(client_id: str) -> Any:
+    """The client's authorizations as FHIR R4 Consent resources (application/fhir+json)."""
+    bundle = fhir.consents(
+        context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
+    )
+    return Response(json.dumps(bundle), mimetype="application/fhir+json")
