@@ -114,6 +114,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "api.start_emergency_access"): Route(
         "/api/v1/clients/{client_id}/emergency-access", 409, 201, 403, 403, 403, 401
     ),
+    ("GET", "api.client_accounting"): Route(
+        "/api/v1/clients/{client_id}/accounting", 200, 404, 403, 200, 403, 401
+    ),
+    ("GET", "api.fhir_consents"): Route(
+        "/api/v1/clients/{client_id}/fhir/consents", 200, 404, 403, 200, 403, 401
+    ),
 }
 # Routes that by design answer a clinician off the caseload differently from a missing client.
 BREAK_GLASS = {("POST", "api.start_emergency_access")}

@@ -19,6 +19,7 @@ from roi_tracker import db
 from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
+from roi_tracker.services import accounting
 from roi_tracker.services import authorizations
 from roi_tracker.services import clients
 from roi_tracker.services import disclosures
@@ -52,6 +53,9 @@ LOGGED_READS = {
     "api.disclosure_packet",
     "exceptions.queue",
     "api.list_exceptions",
+    "accounting.client_accounting",
+    "api.client_accounting",
+    "api.fhir_consents",
 }
 # Routes that change no stored data and reveal none, so nothing needs logging (the reason beside each).
 EXEMPT = {
@@ -380,6 +384,29 @@ def _api_emergency(app: Flask, runtime: Runtime, make_user: Callable[..., users.
     return Call(app.test_client(), "POST", url, headers={"Authorization": f"Bearer {token}"}, json=body)
 
 
+def _accounting_for_auditor(path: str, **data: str) -> Arrange:
+    """Abe the auditor posts `data` about cleo's client, which has one open accounting request."""
+
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        _, ids, _ = _clinician_with_client(app, runtime, make_user)
+        call = _auditor("/", "GET")(app, runtime, make_user)
+        with runtime.sessions() as session:
+            abe = users.by_username(session, "abe")
+            request = accounting.open_request(
+                session,
+                runtime.env,
+                audit.Actor(str(abe.id), "auditor"),
+                ids["client"],
+                received_on=date(2026, 2, 1),
+                since=None,
+            )
+        names = {**ids, "request": request.id, "reference": _reference_of(runtime, ids["client"])}
+        fields = {k: v.format(**names) for k, v in data.items()}
+        return _form(call.browser, path.format(**names), **fields)
+
+    return arrange
+
+
 NEW_CLIENT = {"given_name": "Grace", "family_name": "Hopper", "date_of_birth": "1976-12-09"}
 
 ARRANGE: dict[str, Arrange] = {
@@ -516,6 +543,24 @@ ARRANGE: dict[str, Arrange] = {
         "POST", "/api/v1/exceptions/{exception}/review", api=True, outcome="appropriate"
     ),
     "api.start_emergency_access": _api_emergency,
+    "accounting.new_request": _accounting_for_auditor(
+        "/accounting/requests", reference="{reference}", received_on="2026-02-01"
+    ),
+    "accounting.extend": _accounting_for_auditor(
+        "/accounting/requests/{request}/extend", reason="Archive retrieval takes longer."
+    ),
+    "accounting.deliver": _accounting_for_auditor("/accounting/requests/{request}/deliver", method="mail"),
+    "accounting.suspend": _accounting_for_auditor(
+        "/accounting/suspensions",
+        reference="{reference}",
+        agency="Springfield Police",
+        starts_on="2026-02-01",
+        ends_on="2026-02-28",
+        written="y",
+    ),
+    "accounting.client_accounting": _client_call("GET", "/clients/{client}/accounting"),
+    "api.client_accounting": _client_api("GET", "/api/v1/clients/{client}/accounting"),
+    "api.fhir_consents": _client_api("GET", "/api/v1/clients/{client}/fhir/consents"),
     "auth.signin_page": _signin,
     "auth.challenge": _challenge,
     "auth.enrol": _enrol,

@@ -46,6 +46,7 @@ PUBLIC = None  # no sign-in needed
 NOWHERE = "00000000-0000-4000-8000-000000000000"  # an id no row has
 CLINICIANS = frozenset({CLINICIAN})
 AUDITORS = frozenset({AUDITOR})
+PRODUCERS = frozenset({CLINICIAN, AUDITOR})  # who may produce an accounting or export consents
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,15 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "api.start_emergency_access"): Route(
         "/api/v1/clients/{client_id}/emergency-access", CLINICIANS, ok=400
     ),
+    # Accounting of disclosures: auditors manage requests; the caseload clinician and auditors produce it.
+    ("GET", "accounting.requests_page"): Route("/accounting", AUDITORS, ok=200),
+    ("POST", "accounting.new_request"): Route("/accounting/requests", AUDITORS, ok=422),
+    ("POST", "accounting.extend"): Route(f"/accounting/requests/{NOWHERE}/extend", AUDITORS, ok=422),
+    ("POST", "accounting.deliver"): Route(f"/accounting/requests/{NOWHERE}/deliver", AUDITORS, ok=422),
+    ("POST", "accounting.suspend"): Route("/accounting/suspensions", AUDITORS, ok=422),
+    ("GET", "accounting.client_accounting"): Route("/clients/{client_id}/accounting", PRODUCERS, ok=200),
+    ("GET", "api.client_accounting"): Route("/api/v1/clients/{client_id}/accounting", PRODUCERS, ok=200),
+    ("GET", "api.fhir_consents"): Route("/api/v1/clients/{client_id}/fhir/consents", PRODUCERS, ok=200),
 }
 QUEUE = "signin_failures"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

@@ -43,8 +43,14 @@ class Produced:
     accounting: rules.Accounting
 
 
-def client_for(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> models.Client:
-    """Return the client if the actor may produce its accounting: auditors any, clinicians their caseload."""
+def client_for(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client_id: uuid.UUID,
+    action: Action = Action.ACCOUNTING_PRODUCED,
+) -> models.Client:
+    """Return the client if the actor may see it: auditors any, clinicians their caseload (refusal logged)."""
     if actor.role == "auditor":
         client = session.get(models.Client, client_id)
         if client is None:
@@ -53,7 +59,7 @@ def client_for(session: Session, env: Env, actor: audit.Actor, client_id: uuid.U
     try:
         return clients.visible(session, actor, client_id, client_rules.View.CLINICAL, now=env.clock())
     except NotFound:
-        clients.refuse(session, env, actor, client_id, Action.ACCOUNTING_PRODUCED)
+        clients.refuse(session, env, actor, client_id, action)
         raise
 
 
@@ -95,10 +101,19 @@ def _suspensions(session: Session, client_id: uuid.UUID) -> tuple[rules.Suspensi
     return tuple(rules.Suspension(s.starts_on, s.ends_on, s.written) for s in session.execute(stmt).scalars())
 
 
+def check_since(since: date | None, asked_on: date) -> None:
+    """Refuse a period that starts after the request or reaches back more than 6 years (164.528(a)(1))."""
+    if since is not None and since > asked_on:
+        raise InvalidInput("the period (since) cannot start after the day it was asked for", field="since")
+    if since is not None and since < rules.period(asked_on, None)[0]:
+        raise InvalidInput("the period (since) can reach back at most 6 years", field="since")
+
+
 def produce(
     session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, *, since: date | None = None
 ) -> Produced:
     """Produce, log and keep an accounting for one client."""
+    check_since(since, env.clock().date())
     client = client_for(session, env, actor, client_id)
     key = vault.key_of(session, env, actor, client)
     given_id = uuid.uuid4()
@@ -156,6 +171,7 @@ def open_request(
         raise NotFound(clients.NOT_FOUND)
     if received_on > env.clock().date():
         raise InvalidInput("the date received cannot be in the future", field="received_on")
+    check_since(since, received_on)
     year_before = received_on - timedelta(days=365)
     earlier = session.execute(
         select(models.AccountingRequest.id).where(
@@ -229,11 +245,17 @@ def deliver(
         raise Conflict("this request was already delivered")
     if method not in ("mail", "in_person", "secure_email", "portal"):
         raise InvalidInput("method must be mail, in_person, secure_email or portal", field="method")
-    produced = produce(session, env, actor, row.client_id, since=row.period_since)
+    # The period was checked against the day the request came in; by delivery it may reach past 6 years.
+    earliest = rules.period(env.clock().date(), None)[0]
+    since = max(row.period_since, earliest) if row.period_since else None
+    produced = produce(session, env, actor, row.client_id, since=since)
     row = _request(session, request_id)
     row.delivered_on = env.clock().date()
     row.delivery_method = method
     row.accounting_id = produced.id
+    given = session.get(models.AccountingGiven, produced.id)
+    if given is not None:
+        given.delivered_at = env.clock()
     env.log.append(
         session,
         actor,

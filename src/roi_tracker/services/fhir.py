@@ -37,6 +37,8 @@ PURPOSE_OF_USE = {
     "treatment_payment_operations": "TREAT",
     "other": "PATRQT",
 }
+HIPAA_POLICY = "https://www.ecfr.gov/current/title-45/section-164.508"
+PART2_POLICY = "https://www.ecfr.gov/current/title-42/section-2.31"
 STATUS = {"pending": "proposed", "active": "active", "expired": "inactive", "revoked": "inactive"}
 
 
@@ -52,7 +54,7 @@ def _labels(categories: list[str]) -> list[dict[str, str]]:
 
 def consents(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> dict[str, Any]:
     """Return a Bundle of the client's Consent resources (logged as an export before anything is read)."""
-    client = accounting.client_for(session, env, actor, client_id)
+    client = accounting.client_for(session, env, actor, client_id, Action.FHIR_EXPORTED)
     key = vault.key_of(session, env, actor, client)
     env.log.reveal(
         session,
@@ -97,6 +99,8 @@ def consents(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUI
             "resourceType": "Consent",
             "id": str(row.id),
             "identifier": [{"system": "urn:roi-tracker:authorization", "value": row.label}],
+            # R4 ppc-1: a Consent names its policy; ours is the regulation the authorization is made under.
+            "policy": [{"uri": PART2_POLICY if t["kind"].startswith("part2") else HIPAA_POLICY}],
             "status": STATUS[status],
             "scope": {
                 "coding": [
@@ -163,7 +167,8 @@ def consents(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUI
                 f"{_escape(t['expiry_event'])}</div>",
             }
         entries.append({"fullUrl": f"urn:uuid:{row.id}", "resource": resource})
-    return {"resourceType": "Bundle", "type": "collection", "total": len(entries), "entry": entries}
+    # No "total": FHIR R4 invariant bdl-1 allows it on search and history bundles only.
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
 def _escape(text: str) -> str:
