@@ -44,7 +44,7 @@ from roi_tracker.audit import checkpoints
 from roi_tracker.domain import audit_vocab
 
 Progress = Callable[[int], None]
-_PAGE = 20_000
+_PAGE = 20_000  # rows fetched at a time
 _RANGE = 100_000  # entries per range handed to a worker process
 _LOG = models.AuditEntry.__table__
 _FIELDS = tuple(audit_vocab.Entry.__dataclass_fields__)
@@ -256,7 +256,7 @@ def _context() -> multiprocessing.context.BaseContext:
 def _start_worker(url: URL, plan: _Plan) -> None:
     global _worker
     # A plain engine, not db.make_engine: its SQLite connections begin with BEGIN IMMEDIATE, which would wait
-    # for the lock the parent's session holds; a worker only reads, each page in one statement.
+    # for the lock the parent's session holds; a worker only reads, each range in one statement.
     _worker = (create_engine(url, poolclass=NullPool), plan)
 
 
