@@ -122,6 +122,7 @@ def test_documents_a_response_schema_for_every_success(client: FlaskClient) -> N
         f"{PREFIX}/documents/{{document_id}}",
         f"{PREFIX}/disclosures/{{disclosure_id}}/packet",
         f"{PREFIX}/clients/{{client_id}}/fhir/consents",
+        f"{PREFIX}/clients/{{client_id}}/fhir/audit-events",
     }
 
 

@@ -120,6 +120,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "api.fhir_consents"): Route(
         "/api/v1/clients/{client_id}/fhir/consents", 200, 404, 403, 200, 403, 401
     ),
+    ("GET", "api.fhir_audit_events"): Route(
+        "/api/v1/clients/{client_id}/fhir/audit-events", 200, 404, 403, 200, 403, 401
+    ),
 }
 # Routes that by design answer a clinician off the caseload differently from a missing client.
 BREAK_GLASS = {("POST", "api.start_emergency_access")}

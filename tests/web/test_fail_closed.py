@@ -56,6 +56,7 @@ LOGGED_READS = {
     "accounting.client_accounting",
     "api.client_accounting",
     "api.fhir_consents",
+    "api.fhir_audit_events",
 }
 # Routes that change no stored data and reveal none, so nothing needs logging (the reason beside each).
 EXEMPT = {
@@ -561,6 +562,7 @@ ARRANGE: dict[str, Arrange] = {
     "accounting.client_accounting": _client_call("GET", "/clients/{client}/accounting"),
     "api.client_accounting": _client_api("GET", "/api/v1/clients/{client}/accounting"),
     "api.fhir_consents": _client_api("GET", "/api/v1/clients/{client}/fhir/consents"),
+    "api.fhir_audit_events": _client_api("GET", "/api/v1/clients/{client}/fhir/audit-events"),
     "auth.signin_page": _signin,
     "auth.challenge": _challenge,
     "auth.enrol": _enrol,

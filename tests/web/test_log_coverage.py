@@ -63,6 +63,7 @@ EXPECTED: dict[str, list[str]] = {
     "accounting.client_accounting": ["accounting:produced"],
     "api.client_accounting": ["accounting:produced"],
     "api.fhir_consents": ["fhir:exported"],
+    "api.fhir_audit_events": ["fhir:exported"],
     "auth.signin_page": ["auth:signin:failed"],
     "auth.challenge": ["auth:mfa:failed"],
     "auth.enrol": ["auth:mfa:enrolled", "auth:signin:succeeded"],

@@ -171,6 +171,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "accounting.client_accounting"): Route("/clients/{client_id}/accounting", PRODUCERS, ok=200),
     ("GET", "api.client_accounting"): Route("/api/v1/clients/{client_id}/accounting", PRODUCERS, ok=200),
     ("GET", "api.fhir_consents"): Route("/api/v1/clients/{client_id}/fhir/consents", PRODUCERS, ok=200),
+    ("GET", "api.fhir_audit_events"): Route(
+        "/api/v1/clients/{client_id}/fhir/audit-events", PRODUCERS, ok=200
+    ),
 }
 QUEUE = "signin_failures"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

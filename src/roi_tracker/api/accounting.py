@@ -82,3 +82,19 @@ def fhir_consents(client_id: str) -> Any:
         context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
     )
     return Response(json.dumps(bundle), mimetype="application/fhir+json")
+
+
+@operation(
+    bp,
+    "/clients/<client_id>/fhir/audit-events",
+    "GET",
+    summary="Disclosures as FHIR R4 AuditEvent resources",
+    need=Permission.FHIR_EXPORT,
+    responses={200: None},
+)
+def fhir_audit_events(client_id: str) -> Any:
+    """The client's disclosures as FHIR R4 AuditEvent resources (application/fhir+json)."""
+    bundle = fhir.disclosure_events(
+        context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
+    )
+    return Response(json.dumps(bundle), mimetype="application/fhir+json")

@@ -173,3 +173,86 @@ def consents(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUI
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def disclosure_events(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> dict[str, Any]:
+    """Return the client's disclosures as FHIR R4 AuditEvent resources (subtype: disclosure), logged first."""
+    client = accounting.client_for(session, env, actor, client_id, action=Action.FHIR_EXPORTED)
+    key = vault.key_of(session, env, actor, client)
+    env.log.reveal(
+        session,
+        actor,
+        Action.FHIR_EXPORTED,
+        object_type="audit_event_bundle",
+        object_id=str(client.id),
+        client_id=str(client.id),
+    )
+    rows = list(
+        session.execute(
+            select(models.Disclosure)
+            .where(models.Disclosure.client_id == client.id)
+            .order_by(models.Disclosure.disclosed_at)
+        ).scalars()
+    )
+    names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
+    people = {u.id: u.username for u in session.execute(select(models.User)).scalars()}
+    entries = []
+    for row in rows:
+        try:
+            details = json.loads(
+                key.decrypt(bytes(row.details), table="disclosures", column="details", row_id=str(row.id))
+            )
+        except crypto.IntegrityError:
+            vault.integrity_failure(session, env, actor, client.id, "disclosure")
+            raise
+        recipient = names[row.recipient_id].display if row.recipient_id in names else ""
+        resource = {
+            "resourceType": "AuditEvent",
+            "id": str(row.id),
+            "type": {
+                "system": "http://dicom.nema.org/resources/ontology/DCM",
+                "code": "110106",
+                "display": "Export",
+            },
+            "subtype": [
+                {"system": "http://hl7.org/fhir/restful-interaction", "code": "read"},
+                {"system": "urn:roi-tracker:basis", "code": row.basis},
+            ],
+            "action": "R",
+            "recorded": row.disclosed_at.isoformat(),
+            "outcome": "0",
+            "purposeOfEvent": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+                            "code": PURPOSE_OF_USE.get(details.get("purpose", ""), "PATRQT"),
+                        }
+                    ]
+                }
+            ],
+            "agent": [
+                {"who": {"display": people.get(row.disclosed_by, "")}, "requestor": True},
+                {
+                    "who": {"display": recipient},
+                    "requestor": False,
+                    "type": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                "code": "IRCP",
+                            }
+                        ]
+                    },
+                },
+            ],
+            "source": {"observer": {"display": env.settings.practice_name}},
+            "entity": [
+                {
+                    "what": {"reference": f"Patient/{client.id}", "display": client.reference},
+                    "description": ", ".join(details.get("categories", [])),
+                }
+            ],
+        }
+        entries.append({"fullUrl": f"urn:uuid:{row.id}", "resource": resource})
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
