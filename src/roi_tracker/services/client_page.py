@@ -6,9 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_tracker import audit
+from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.errors import NotFound
@@ -44,6 +46,7 @@ class DisclosureLine:
     recipient: str
     basis: str
     channel: str
+    by: str
 
 
 def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> Page:
@@ -75,6 +78,7 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
     auths = authorizations.list_for(session, env, actor, client.id)
     rows = disclosures.history(session, client.id)
     names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
+    people = {uid: name for uid, name in session.execute(select(models.User.id, models.User.username))}
     lines = [
         DisclosureLine(
             r.id,
@@ -82,6 +86,7 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
             names[r.recipient_id].display if r.recipient_id in names else "",
             r.basis,
             r.channel,
+            people.get(r.disclosed_by, ""),
         )
         for r in rows
     ]
