@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func
 from sqlalchemy import select
 
 from roi_tracker import audit
@@ -36,8 +35,12 @@ from roi_tracker.services import disclosures
 from roi_tracker.services import documents
 from roi_tracker.services import exceptions
 from roi_tracker.services import recipients
-from roi_tracker.services import users
 from roi_tracker.services.demo_clients import tiny_pdf
+from tests.helpers import call
+from tests.helpers import count
+from tests.helpers import entries_after
+from tests.helpers import head_seq
+from tests.helpers import person
 from tests.web.conftest import FakeClock
 
 SYSTEM = audit.Actor("test", "system")
@@ -54,48 +57,6 @@ PRACTICE = "Riverside Counseling"
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-
-
-def call(runtime: Runtime, use_case: Callable[..., Any], *args: object, **kwargs: object) -> Any:
-    """Run one use case in its own session, as a request would."""
-    with runtime.sessions() as session:
-        return use_case(session, runtime.env, *args, **kwargs)
-
-
-def person(runtime: Runtime, username: str, role: str) -> audit.Actor:
-    """Create an account and return the actor it acts as."""
-    with runtime.sessions() as session:
-        view = users.create_user(
-            session,
-            runtime.env,
-            SYSTEM,
-            username=username,
-            display_name=username.title(),
-            role=role,
-            password=PASSWORD,
-        )
-    return audit.Actor(str(view.id), role)
-
-
-def count(runtime: Runtime, model: type[models.Base]) -> int:
-    """Count the rows of one table."""
-    with runtime.sessions() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-def head_seq(runtime: Runtime) -> int:
-    """Return the sequence number of the newest access-log entry."""
-    with runtime.sessions() as session:
-        return audit.head(session)[0]
-
-
-def entries_after(runtime: Runtime, seq: int, action: Action | None = None) -> list[models.AuditEntry]:
-    """Return the access-log entries newer than `seq` (with `action`, when given), oldest first."""
-    with runtime.sessions() as session:
-        stmt = select(models.AuditEntry).where(models.AuditEntry.seq > seq)
-        if action is not None:
-            stmt = stmt.where(models.AuditEntry.action == action.value)
-        return list(session.execute(stmt.order_by(models.AuditEntry.seq)).scalars())
 
 
 def register(runtime: Runtime, actor: audit.Actor, family_name: str, *, part2: bool = False) -> uuid.UUID:

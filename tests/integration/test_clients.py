@@ -7,7 +7,6 @@ import random
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -32,6 +31,9 @@ from roi_tracker.services import clients
 from roi_tracker.services import documents
 from roi_tracker.services import users
 from roi_tracker.services import vault
+from tests.helpers import call
+from tests.helpers import count
+from tests.helpers import head_seq
 
 SYSTEM = audit.Actor("test", "system")
 PASSWORD = "correct horse battery staple"
@@ -73,29 +75,11 @@ def register(
         return clients.register(session, runtime.env, actor, d, clinicians or [])
 
 
-def call(runtime: Runtime, use_case: Callable[..., Any], *args: object, **kwargs: object) -> Any:
-    """Run one use case in its own session, as a request would."""
-    with runtime.sessions() as session:
-        return use_case(session, runtime.env, *args, **kwargs)
-
-
-def head_seq(runtime: Runtime) -> int:
-    """Return the sequence number of the newest access-log entry."""
-    with runtime.sessions() as session:
-        return audit.head(session)[0]
-
-
 def entries_after(runtime: Runtime, seq: int) -> list[models.AuditEntry]:
     """Return the access-log entries newer than `seq`, oldest first."""
     with runtime.sessions() as session:
         stmt = select(models.AuditEntry).where(models.AuditEntry.seq > seq).order_by(models.AuditEntry.seq)
         return list(session.execute(stmt).scalars())
-
-
-def count(runtime: Runtime, model: type[models.Base]) -> int:
-    """Count the rows of one table."""
-    with runtime.sessions() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 @pytest.fixture

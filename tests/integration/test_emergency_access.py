@@ -11,13 +11,11 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func
 from sqlalchemy import select
 
 from roi_tracker import audit
@@ -36,6 +34,10 @@ from roi_tracker.services import reviews
 from roi_tracker.services import users
 from roi_tracker.services.demo_clients import tiny_pdf
 from roi_tracker.web import create_app
+from tests.helpers import call
+from tests.helpers import count
+from tests.helpers import head_seq
+from tests.helpers import person
 from tests.web.conftest import FakeClock
 from tests.web.conftest import sign_in
 
@@ -46,39 +48,6 @@ WHY = "Crisis call at night; the client's clinician cannot be reached."
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-
-
-def call(runtime: Runtime, use_case: Callable[..., Any], *args: object, **kwargs: object) -> Any:
-    """Run one use case in its own session, as a request would."""
-    with runtime.sessions() as session:
-        return use_case(session, runtime.env, *args, **kwargs)
-
-
-def person(runtime: Runtime, username: str, role: str) -> audit.Actor:
-    """Create an account and return the actor it acts as."""
-    with runtime.sessions() as session:
-        view = users.create_user(
-            session,
-            runtime.env,
-            SYSTEM,
-            username=username,
-            display_name=username.title(),
-            role=role,
-            password=PASSWORD,
-        )
-    return audit.Actor(str(view.id), role)
-
-
-def count(runtime: Runtime, model: type[models.Base]) -> int:
-    """Count the rows of one table."""
-    with runtime.sessions() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-def head_seq(runtime: Runtime) -> int:
-    """Return the sequence number of the newest access-log entry."""
-    with runtime.sessions() as session:
-        return audit.head(session)[0]
 
 
 def entries_after(runtime: Runtime, seq: int) -> list[models.AuditEntry]:

@@ -34,6 +34,8 @@ from roi_tracker.services import recipients
 from roi_tracker.services import users
 from roi_tracker.services.demo_clients import tiny_pdf
 from roi_tracker.web import create_app
+from tests.helpers import call
+from tests.helpers import person
 from tests.web.conftest import FakeClock
 
 SYSTEM = audit.Actor("test", "system")
@@ -48,27 +50,6 @@ IRCP = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-
-
-def call(runtime: Runtime, use_case: Callable[..., Any], *args: object, **kwargs: object) -> Any:
-    """Run one use case in its own session, as a request would."""
-    with runtime.sessions() as session:
-        return use_case(session, runtime.env, *args, **kwargs)
-
-
-def person(runtime: Runtime, username: str, role: str) -> audit.Actor:
-    """Create an account and return the actor it acts as."""
-    with runtime.sessions() as session:
-        view = users.create_user(
-            session,
-            runtime.env,
-            SYSTEM,
-            username=username,
-            display_name=username.title(),
-            role=role,
-            password=PASSWORD,
-        )
-    return audit.Actor(str(view.id), role)
 
 
 def register(runtime: Runtime, actor: audit.Actor, family_name: str, *, part2: bool = False) -> uuid.UUID:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from collections.abc import Callable
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -15,8 +14,6 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from pypdf import PdfWriter
-from sqlalchemy import func
-from sqlalchemy import select
 
 from roi_tracker import audit
 from roi_tracker import models
@@ -35,8 +32,12 @@ from roi_tracker.services import disclosures
 from roi_tracker.services import documents
 from roi_tracker.services import packet
 from roi_tracker.services import recipients
-from roi_tracker.services import users
 from roi_tracker.services.demo_clients import tiny_pdf
+from tests.helpers import call
+from tests.helpers import count
+from tests.helpers import entries_after
+from tests.helpers import head_seq
+from tests.helpers import person
 from tests.web.conftest import FakeClock
 
 SYSTEM = audit.Actor("test", "system")
@@ -50,48 +51,6 @@ VERIFIED = "Known clinic; fax number matched the directory entry"
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-
-
-def call(runtime: Runtime, use_case: Callable[..., Any], *args: object, **kwargs: object) -> Any:
-    """Run one use case in its own session, as a request would."""
-    with runtime.sessions() as session:
-        return use_case(session, runtime.env, *args, **kwargs)
-
-
-def person(runtime: Runtime, username: str, role: str) -> audit.Actor:
-    """Create an account and return the actor it acts as."""
-    with runtime.sessions() as session:
-        view = users.create_user(
-            session,
-            runtime.env,
-            SYSTEM,
-            username=username,
-            display_name=username.title(),
-            role=role,
-            password=PASSWORD,
-        )
-    return audit.Actor(str(view.id), role)
-
-
-def count(runtime: Runtime, model: type[models.Base]) -> int:
-    """Count the rows of one table."""
-    with runtime.sessions() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-def head_seq(runtime: Runtime) -> int:
-    """Return the sequence number of the newest access-log entry."""
-    with runtime.sessions() as session:
-        return audit.head(session)[0]
-
-
-def entries_after(runtime: Runtime, seq: int, action: Action | None = None) -> list[models.AuditEntry]:
-    """Return the access-log entries newer than `seq` (with `action`, when given), oldest first."""
-    with runtime.sessions() as session:
-        stmt = select(models.AuditEntry).where(models.AuditEntry.seq > seq)
-        if action is not None:
-            stmt = stmt.where(models.AuditEntry.action == action.value)
-        return list(session.execute(stmt.order_by(models.AuditEntry.seq)).scalars())
 
 
 def terms(recipient_id: uuid.UUID | str | None, **changes: object) -> dict[str, Any]:
