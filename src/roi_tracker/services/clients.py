@@ -113,16 +113,7 @@ def register(
     session.flush()
     for user_id in dict.fromkeys(clinician_ids):
         session.add(models.CaseloadAssignment(client_id=client.id, user_id=user_id, assigned_at=now))
-    env.log.append(
-        session,
-        actor,
-        Action.CLIENT_RECORD_WRITTEN,
-        Outcome.ALLOWED,
-        object_type="client",
-        object_id=str(client.id),
-        client_id=str(client.id),
-        basis="register",
-    )
+    _log_write(session, env, actor, client, "register")
     audit.commit(session)
     return ClientView(
         client.id,
@@ -145,6 +136,19 @@ def has_emergency_access(session: Session, actor: audit.Actor, client_id: uuid.U
         models.EmergencyAccess.expires_at > now,
     )
     return actor.role == "clinician" and session.execute(stmt).first() is not None
+
+
+def _log_write(session: Session, env: Env, actor: audit.Actor, client: models.Client, basis: str) -> None:
+    env.log.append(
+        session,
+        actor,
+        Action.CLIENT_RECORD_WRITTEN,
+        Outcome.ALLOWED,
+        object_type="client",
+        object_id=str(client.id),
+        client_id=str(client.id),
+        basis=basis,
+    )
 
 
 def visible(
@@ -252,16 +256,7 @@ def update(
             session.add(
                 models.CaseloadAssignment(client_id=client.id, user_id=user_id, assigned_at=env.clock())
             )
-    env.log.append(
-        session,
-        actor,
-        Action.CLIENT_RECORD_WRITTEN,
-        Outcome.ALLOWED,
-        object_type="client",
-        object_id=str(client.id),
-        client_id=str(client.id),
-        basis="update",
-    )
+    _log_write(session, env, actor, client, "update")
     audit.commit(session)
     return view_of(session, client, details)
 
@@ -277,16 +272,7 @@ def discharge(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
         raise Forbidden("only the client's clinician may discharge them")
     client.status = rules.Status.DISCHARGED.value
     client.discharged_at = client.updated_at = client.last_activity_at = env.clock()
-    env.log.append(
-        session,
-        actor,
-        Action.CLIENT_RECORD_WRITTEN,
-        Outcome.ALLOWED,
-        object_type="client",
-        object_id=str(client.id),
-        client_id=str(client.id),
-        basis="discharge",
-    )
+    _log_write(session, env, actor, client, "discharge")
     audit.commit(session)
 
 
