@@ -587,16 +587,34 @@ def test_an_unknown_reference_is_refused_by_name(runtime: Runtime) -> None:
 # -- suspensions ---------------------------------------------------------------------------------------------
 
 
+def agency(runtime: Runtime, client_id: uuid.UUID, basis: str) -> uuid.UUID:
+    """Return the directory id of the recipient of the client's disclosure on this basis."""
+    with runtime.sessions() as session:
+        stmt = select(models.Disclosure.recipient_id).where(
+            models.Disclosure.client_id == client_id, models.Disclosure.basis == basis
+        )
+        found = session.execute(stmt.limit(1)).scalar_one()
+        assert found is not None
+        return found
+
+
 def suspend(
-    runtime: Runtime, abe: audit.Actor, client_id: uuid.UUID, starts: date, ends: date, *, written: bool
+    runtime: Runtime,
+    abe: audit.Actor,
+    client_id: uuid.UUID,
+    starts: date,
+    ends: date,
+    *,
+    written: bool,
+    asked_by: str = "danger_to_others",
 ) -> None:
-    """Record a suspension the police asked for."""
+    """Record a suspension asked for by the recipient of the disclosure on `asked_by` (the police)."""
     call(
         runtime,
         accounting.suspend,
         abe,
         client_id,
-        agency="Springfield Police",
+        agency_id=agency(runtime, client_id, asked_by),
         starts_on=starts,
         ends_on=ends,
         written=written,
@@ -606,8 +624,9 @@ def suspend(
 def test_a_written_suspension_hides_the_disclosures_of_its_period_and_is_logged(
     runtime: Runtime, alice: audit.Actor, abe: audit.Actor, zoe: uuid.UUID
 ) -> None:
-    """From 1 January to 30 June 2026: the warning is hidden and counted; the court orders stay listed."""
+    """From 1 January to 30 June 2026: the warning to the police is hidden and counted; court orders stay."""
     before = head_seq(runtime)
+    police = agency(runtime, zoe, "danger_to_others")
     suspend(runtime, abe, zoe, date(2026, 1, 1), date(2026, 6, 30), written=True)
     logged = entries_after(runtime, before)
     assert [(e.action, e.outcome, e.client_id, e.basis) for e in logged] == [
@@ -615,11 +634,12 @@ def test_a_written_suspension_hides_the_disclosures_of_its_period_and_is_logged(
     ]
     with runtime.sessions() as session:
         row = session.execute(select(models.AccountingSuspension)).scalar_one()
-        assert (row.starts_on, row.ends_on, row.written, str(row.recorded_by)) == (
+        assert (row.starts_on, row.ends_on, row.written, str(row.recorded_by), row.recipient_id) == (
             date(2026, 1, 1),
             date(2026, 6, 30),
             True,
             abe.user_id,
+            police,
         )
         assert b"Springfield" not in bytes(row.agency)
     a = produce(runtime, alice, zoe).accounting
@@ -628,11 +648,22 @@ def test_a_written_suspension_hides_the_disclosures_of_its_period_and_is_logged(
     assert (a.suspended, a.excluded) == (1, 1)
 
 
+def test_a_suspension_hides_only_the_disclosures_to_the_agency_that_asked(
+    runtime: Runtime, alice: audit.Actor, abe: audit.Actor, zoe: uuid.UUID
+) -> None:
+    """The police's written request over the whole period hides the warning, not the clerk's court orders."""
+    suspend(runtime, abe, zoe, date(2025, 1, 1), date(2026, 3, 10), written=True)
+    a = produce(runtime, alice, zoe).accounting
+    assert a.entries == ()
+    assert [(s.first.recipient, s.count) for s in a.summaries] == [(CLERK, 2)]
+    assert a.suspended == 1
+
+
 def test_an_oral_suspension_hides_disclosures_of_its_first_thirty_days_only(
     runtime: Runtime, alice: audit.Actor, abe: audit.Actor, zoe: uuid.UUID
 ) -> None:
-    """Asked orally from 20 May 2025 to 31 March 2026: only the June court order, in 30 days, is hidden."""
-    suspend(runtime, abe, zoe, date(2025, 5, 20), date(2026, 3, 31), written=False)
+    """The court asks orally from 20 May 2025 to 31 March 2026: only the June order, in 30 days, is hidden."""
+    suspend(runtime, abe, zoe, date(2025, 5, 20), date(2026, 3, 31), written=False, asked_by="court_order")
     a = produce(runtime, alice, zoe).accounting
     assert [(e.on, e.recipient) for e in a.entries] == [
         (date(2025, 9, 1), CLERK),
@@ -645,10 +676,11 @@ def test_an_oral_suspension_hides_disclosures_of_its_first_thirty_days_only(
 def test_the_same_suspension_in_writing_hides_the_whole_period(
     runtime: Runtime, alice: audit.Actor, abe: audit.Actor, zoe: uuid.UUID
 ) -> None:
-    """Confirmed in writing, the period stated holds."""
-    suspend(runtime, abe, zoe, date(2025, 5, 20), date(2026, 3, 31), written=True)
+    """Confirmed in writing, the period stated holds: both court orders are hidden, the warning is not."""
+    suspend(runtime, abe, zoe, date(2025, 5, 20), date(2026, 3, 31), written=True, asked_by="court_order")
     a = produce(runtime, alice, zoe).accounting
-    assert (a.entries, a.summaries, a.suspended) == ((), (), 3)
+    assert [(e.on, e.recipient) for e in a.entries] == [(date(2026, 2, 1), POLICE)]
+    assert (a.summaries, a.suspended) == ((), 2)
 
 
 def test_a_suspension_that_ends_before_it_starts_is_refused_by_name(
@@ -661,26 +693,39 @@ def test_a_suspension_that_ends_before_it_starts_is_refused_by_name(
     assert count(runtime, models.AccountingSuspension) == 0
 
 
-def test_a_suspension_must_name_the_agency(runtime: Runtime, abe: audit.Actor, zoe: uuid.UUID) -> None:
-    """Naming agency."""
+@pytest.mark.parametrize("agency_id", [None, uuid.uuid4()])
+def test_a_suspension_must_name_an_agency_in_the_directory(
+    runtime: Runtime, abe: audit.Actor, zoe: uuid.UUID, agency_id: uuid.UUID | None
+) -> None:
+    """Naming agency_id, whether none is given or the id is no recipient's; nothing is recorded."""
     with pytest.raises(InvalidInput) as caught:
         call(
             runtime,
             accounting.suspend,
             abe,
             zoe,
-            agency="  ",
+            agency_id=agency_id,
             starts_on=date(2026, 3, 1),
             ends_on=date(2026, 3, 31),
             written=True,
         )
-    assert caught.value.field == "agency"
+    assert caught.value.field == "agency_id"
+    assert count(runtime, models.AccountingSuspension) == 0
 
 
 def test_a_suspension_for_an_unknown_client_is_not_found(runtime: Runtime, abe: audit.Actor) -> None:
     """Nothing is recorded."""
     with pytest.raises(NotFound):
-        suspend(runtime, abe, uuid.uuid4(), date(2026, 3, 1), date(2026, 3, 31), written=True)
+        call(
+            runtime,
+            accounting.suspend,
+            abe,
+            uuid.uuid4(),
+            agency_id=uuid.uuid4(),
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 3, 31),
+            written=True,
+        )
     assert count(runtime, models.AccountingSuspension) == 0
 
 

@@ -324,7 +324,7 @@ def test_entries_and_summaries_are_in_date_order() -> None:
 )
 def test_a_written_suspension_covers_the_whole_period_it_states(day: date, covered: bool) -> None:
     """164.528(a)(2)(i): in writing, for the time the agency specifies, both ends included."""
-    assert Suspension(date(2026, 1, 1), date(2026, 6, 30), written=True).covers(day) is covered
+    assert Suspension(date(2026, 1, 1), date(2026, 6, 30), written=True).covers_day(day) is covered
 
 
 @pytest.mark.parametrize(
@@ -339,13 +339,13 @@ def test_a_written_suspension_covers_the_whole_period_it_states(day: date, cover
 )
 def test_an_oral_suspension_lapses_thirty_days_after_it_starts(day: date, covered: bool) -> None:
     """164.528(a)(2)(ii): an oral request suspends for no longer than 30 days unless put in writing."""
-    assert Suspension(date(2026, 1, 1), date(2026, 6, 30), written=False).covers(day) is covered
+    assert Suspension(date(2026, 1, 1), date(2026, 6, 30), written=False).covers_day(day) is covered
 
 
 def test_an_oral_suspension_shorter_than_thirty_days_ends_when_it_says() -> None:
     """Thirty days is a ceiling, not a length."""
     oral = Suspension(date(2026, 1, 1), date(2026, 1, 10), written=False)
-    assert (oral.covers(date(2026, 1, 10)), oral.covers(date(2026, 1, 11))) == (True, False)
+    assert (oral.covers_day(date(2026, 1, 10)), oral.covers_day(date(2026, 1, 11))) == (True, False)
 
 
 def test_a_suspension_hides_what_it_covers_and_counts_it() -> None:
@@ -364,6 +364,29 @@ def test_a_suspension_hides_what_it_covers_and_counts_it() -> None:
     assert listed_days(result) == [date(2024, 12, 31)]
     assert result.summaries == ()
     assert (result.suspended, result.excluded) == (2, 1)
+
+
+def test_a_suspension_asked_by_an_agency_hides_only_the_disclosures_to_that_agency() -> None:
+    """164.528(a)(2): the police's request hides disclosures to the police (any case), not the court's."""
+    police = Suspension(date(2025, 1, 1), date(2025, 12, 31), written=True, agency=POLICE.upper())
+    result = build(
+        [disclosed(date(2025, 3, 1)), disclosed(date(2025, 4, 1), recipient="County Court")],
+        today=TODAY,
+        suspensions=(police,),
+    )
+    assert [(e.on, e.recipient) for e in result.entries] == [(date(2025, 4, 1), "County Court")]
+    assert result.suspended == 1
+
+
+def test_a_suspension_recorded_without_an_agency_holds_for_every_recipient() -> None:
+    """Rows recorded before suspensions named their agency keep the meaning they were recorded with."""
+    legacy = Suspension(date(2025, 1, 1), date(2025, 12, 31), written=True)
+    result = build(
+        [disclosed(date(2025, 3, 1)), disclosed(date(2025, 4, 1), recipient="County Court")],
+        today=TODAY,
+        suspensions=(legacy,),
+    )
+    assert (result.entries, result.suspended) == ((), 2)
 
 
 def test_an_oral_suspension_hides_only_its_first_thirty_days() -> None:
@@ -418,7 +441,8 @@ def _by_the_rules(d: Disclosed, start: date, suspensions: tuple[Suspension, ...]
         return False
     for s in suspensions:
         last = s.ends_on if s.written else min(s.ends_on, s.starts_on + timedelta(days=30))
-        if s.starts_on <= d.on <= last:
+        to_agency = s.agency is None or s.agency == d.recipient
+        if to_agency and s.starts_on <= d.on <= last:
             return False
     return True
 
@@ -434,10 +458,11 @@ disclosures = st.builds(
     to_client=st.booleans(),
 )
 suspensions = st.builds(
-    lambda start, length, written: Suspension(start, start + timedelta(days=length), written),
+    lambda start, length, written, agency: Suspension(start, start + timedelta(days=length), written, agency),
     days,
     st.integers(min_value=0, max_value=120),
     st.booleans(),
+    st.one_of(st.none(), st.sampled_from(RECIPIENTS)),
 )
 
 

@@ -48,6 +48,7 @@ class World:
     reference: str
     warned_on: date
     today: date
+    police: str
 
 
 def actor_of(runtime: Runtime, username: str) -> audit.Actor:
@@ -85,8 +86,12 @@ def world(runtime: Runtime, make_user: Callable[..., users.UserView], clock: Fak
             ["carol"],
         )
     with runtime.sessions() as session:
-        exceptions.record(session, runtime.env, carol, pat.id, fields, PASSWORD)
-    return World(str(pat.id), pat.reference, warned.date(), clock.now.date())
+        warning = exceptions.record(session, runtime.env, carol, pat.id, fields, PASSWORD)
+    with runtime.sessions() as session:
+        police = session.get(models.Disclosure, warning.disclosure_id)
+        assert police is not None
+        police_id = str(police.recipient_id)
+    return World(str(pat.id), pat.reference, warned.date(), clock.now.date(), police_id)
 
 
 def browser_of(app: Flask, username: str) -> FlaskClient:
@@ -185,7 +190,7 @@ def test_a_suspension_recorded_on_the_page_hides_the_disclosure_from_the_account
         abe,
         "/accounting/suspensions",
         reference=world.reference,
-        agency="Springfield Police",
+        agency_id=world.police,
         starts_on=str(world.warned_on),
         ends_on=str(world.today + timedelta(days=90)),
         written="y",
@@ -226,12 +231,37 @@ def test_a_suspension_ending_before_it_starts_is_refused(abe: FlaskClient, world
         abe,
         "/accounting/suspensions",
         reference=world.reference,
-        agency="Springfield Police",
+        agency_id=world.police,
         starts_on="2026-03-01",
         ends_on="2026-02-01",
     )
     assert response.status_code == 422
     assert "ends before it starts" in response.text
+
+
+def test_the_suspension_form_offers_the_directory_and_refuses_a_missing_agency(
+    abe: FlaskClient, world: World
+) -> None:
+    """The police are a choice; without one the form is refused naming the agency, and nothing is hidden."""
+    assert (
+        f'<option value="{world.police}">Officer J. Lee (Springfield Police)</option>'
+        in abe.get("/accounting").text
+    )
+    response = post(
+        abe,
+        "/accounting/suspensions",
+        reference=world.reference,
+        agency_id="",
+        starts_on=str(world.warned_on),
+        ends_on=str(world.today),
+        written="y",
+    )
+    assert response.status_code == 422
+    assert "choose the agency that asked from the recipients directory" in response.text
+    assert (
+        "There are no disclosures to list for this period."
+        not in abe.get(f"/clients/{world.pat}/accounting").text
+    )
 
 
 # -- the accounting for one client ---------------------------------------------------------------------------

@@ -554,7 +554,7 @@ ARRANGE: dict[str, Arrange] = {
     "accounting.suspend": _accounting_for_auditor(
         "/accounting/suspensions",
         reference="{reference}",
-        agency="Springfield Police",
+        agency_id="{recipient}",
         starts_on="2026-02-01",
         ends_on="2026-02-28",
         written="y",

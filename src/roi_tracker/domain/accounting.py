@@ -32,13 +32,25 @@ class Disclosed:
 
 @dataclass(frozen=True)
 class Suspension:
-    """An agency's request to suspend the accounting: written for its period, oral for at most 30 days."""
+    """An agency's request to suspend the accounting of disclosures to it (164.528(a)(2)).
+
+    Written, it holds for the period it states; oral, for at most 30 days. The agency is matched by the
+    name the accounting shows (as summaries group), since each exception may add its own directory entry.
+    A suspension recorded before suspensions named their agency (None) holds for every recipient.
+    """
 
     starts_on: date
     ends_on: date
     written: bool
+    agency: str | None = None
 
-    def covers(self, day: date) -> bool:
+    def covers(self, d: Disclosed) -> bool:
+        """Tell whether the suspension hides the disclosure: made to the agency, inside its period."""
+        if self.agency is not None and d.recipient.casefold() != self.agency.casefold():
+            return False
+        return self.covers_day(d.on)
+
+    def covers_day(self, day: date) -> bool:
         """Tell whether `day` falls inside the suspension (an oral one lapses after 30 days)."""
         end = (
             self.ends_on
@@ -121,7 +133,7 @@ def build(
     start, end = period(today, since)
     in_period = [d for d in sorted(disclosed, key=lambda d: (d.on, d.id)) if start <= d.on <= end]
     listed = [d for d in in_period if accountable(d, today=today)]
-    shown = [d for d in listed if not any(s.covers(d.on) for s in suspensions)]
+    shown = [d for d in listed if not any(s.covers(d) for s in suspensions)]
     groups: dict[tuple[str, str], list[Disclosed]] = {}
     for d in shown:
         groups.setdefault((d.recipient, d.purpose), []).append(d)

@@ -35,12 +35,17 @@ class AccountingRequest(Base):
 
 
 class AccountingSuspension(Base):
-    """An agency's request to suspend a client's accounting (164.528(a)(2)), recorded by an auditor."""
+    """An agency's request to suspend the accounting of disclosures to it (164.528(a)(2)), by an auditor.
+
+    recipient_id names the agency in the recipients directory; rows from before migration 0007 have none
+    and suspend the accounting of disclosures to every recipient, as they were recorded.
+    """
 
     __tablename__ = "accounting_suspensions"
 
     id: Mapped[uuidpk]
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
+    recipient_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("recipients.id"))
     agency: Mapped[bytes] = mapped_column(LargeBinary)
     starts_on: Mapped[date]
     ends_on: Mapped[date]

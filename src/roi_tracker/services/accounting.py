@@ -91,14 +91,22 @@ def _disclosed(
                 basis=row.basis,
                 under_authorization=row.authorization_id is not None,
                 part2=bool(details.get("part2")),
+                to_client=bool(details.get("to_client")),
             )
         )
     return out
 
 
-def _suspensions(session: Session, client_id: uuid.UUID) -> tuple[rules.Suspension, ...]:
+def _suspensions(session: Session, env: Env, client_id: uuid.UUID) -> tuple[rules.Suspension, ...]:
     stmt = select(models.AccountingSuspension).where(models.AccountingSuspension.client_id == client_id)
-    return tuple(rules.Suspension(s.starts_on, s.ends_on, s.written) for s in session.execute(stmt).scalars())
+    rows = list(session.execute(stmt).scalars())
+    names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
+    return tuple(
+        rules.Suspension(
+            r.starts_on, r.ends_on, r.written, names[r.recipient_id].display if r.recipient_id else None
+        )
+        for r in rows
+    )
 
 
 def check_since(since: date | None, asked_on: date) -> None:
@@ -130,7 +138,7 @@ def produce(
         _disclosed(session, env, actor, client, key),
         today=env.clock().date(),
         since=since,
-        suspensions=_suspensions(session, client.id),
+        suspensions=_suspensions(session, env, client.id),
     )
     snapshot = json.dumps(asdict(result), default=str).encode()
     session.add(
@@ -282,16 +290,20 @@ def suspend(
     actor: audit.Actor,
     client_id: uuid.UUID,
     *,
-    agency: str,
+    agency_id: uuid.UUID | None,
     starts_on: date,
     ends_on: date,
     written: bool,
 ) -> None:
-    """Record an agency's suspension of a client's accounting (an oral one counts for 30 days at most)."""
+    """Record an agency's suspension of the accounting of disclosures to it (oral: 30 days at most)."""
     if session.get(models.Client, client_id) is None:
         raise NotFound(clients.NOT_FOUND)
-    if not agency.strip():
-        raise InvalidInput("name the agency that asked", field="agency")
+    if agency_id is None:
+        raise InvalidInput("choose the agency that asked from the recipients directory", field="agency_id")
+    try:
+        agency = recipients.get(session, env, agency_id).display
+    except NotFound:
+        raise InvalidInput("no recipient in the directory has that id", field="agency_id") from None
     if ends_on < starts_on:
         raise InvalidInput("the suspension ends before it starts", field="ends_on")
     row_id = uuid.uuid4()
@@ -299,7 +311,8 @@ def suspend(
         models.AccountingSuspension(
             id=row_id,
             client_id=client_id,
-            agency=env.keyring.seal(agency.strip().encode(), purpose=_PURPOSE, context=row_id.bytes),
+            recipient_id=agency_id,
+            agency=env.keyring.seal(agency.encode(), purpose=_PURPOSE, context=row_id.bytes),
             starts_on=starts_on,
             ends_on=ends_on,
             written=written,

@@ -52,12 +52,12 @@ def _context(recipient_id: uuid.UUID) -> bytes:
     return b"recipients|details|" + str(recipient_id).encode("ascii")
 
 
-def parse_recipient_id(raw: str) -> uuid.UUID:
+def parse_recipient_id(raw: str, *, field: str = "recipient_id") -> uuid.UUID:
     """Parse a recipient id, naming the field when malformed."""
     try:
         return uuid.UUID(str(raw))
     except ValueError:
-        raise InvalidInput("recipient_id must be a recipient's id", field="recipient_id") from None
+        raise InvalidInput(f"{field} must be a recipient's id", field=field) from None
 
 
 def create(

@@ -19,6 +19,7 @@ from roi_tracker.domain.roles import Permission
 from roi_tracker.services import accounting
 from roi_tracker.services import accounting_pdf
 from roi_tracker.services import clients
+from roi_tracker.services import recipients
 from roi_tracker.web import context
 from roi_tracker.web.forms import AccountingRequestForm
 from roi_tracker.web.forms import DeliverForm
@@ -46,10 +47,20 @@ def requests_page() -> Any:
         "accounting/requests.html",
         requests=accounting.open_requests(context.db_session()),
         new=AccountingRequestForm(),
-        suspension=SuspensionForm(),
+        suspension=_suspension_form(),
         extend=ExtendForm(),
         deliver=DeliverForm(),
     )
+
+
+def _suspension_form() -> SuspensionForm:
+    form = SuspensionForm()
+    # One choice per name: the suspension holds for every directory entry the accounting shows by that name.
+    by_name: dict[str, str] = {}
+    for r in recipients.search(context.db_session(), context.env(), limit=500):
+        by_name.setdefault(r.display, str(r.id))
+    form.agency_id.choices = [("", "—")] + [(rid, name) for name, rid in by_name.items()]
+    return form
 
 
 @bp.route("/accounting/requests", methods=["POST"])
@@ -115,13 +126,14 @@ def suspend() -> Any:
     form = SuspensionForm()
     if not form.validate_on_submit():
         raise _invalid(form)
+    raw_agency = form.agency_id.data or ""
     session = context.db_session()
     accounting.suspend(
         session,
         context.env(),
         context.actor(),
         accounting.client_by_reference(session, form.reference.data or ""),
-        agency=form.agency.data or "",
+        agency_id=recipients.parse_recipient_id(raw_agency, field="agency_id") if raw_agency else None,
         starts_on=client_rules.parse_date(form.starts_on.data or "", "starts_on"),
         ends_on=client_rules.parse_date(form.ends_on.data or "", "ends_on"),
         written=bool(form.written.data),

@@ -385,7 +385,8 @@ class SuspensionForm(FlaskForm):
     """An agency's request to suspend a client's accounting."""
 
     reference = StringField("Client reference", validators=[DataRequired(), Length(max=16)])
-    agency = StringField("Agency", validators=[DataRequired(), Length(max=200)])
+    # The suspension hides disclosures to the agency that asked, so the agency is a directory entry.
+    agency_id = SelectField("Agency (from the recipients directory)", choices=[], validate_choice=False)
     starts_on = StringField("From (YYYY-MM-DD)", validators=[DataRequired(), Length(max=10)])
     ends_on = StringField("Until (YYYY-MM-DD)", validators=[DataRequired(), Length(max=10)])
     written = BooleanField("The request is in writing (otherwise it lasts at most 30 days)")
