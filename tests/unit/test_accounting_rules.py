@@ -21,6 +21,7 @@ from roi_tracker.domain.accounting import Entry
 from roi_tracker.domain.accounting import Suspension
 from roi_tracker.domain.accounting import accountable
 from roi_tracker.domain.accounting import build
+from roi_tracker.domain.accounting import fee_applies
 from roi_tracker.domain.accounting import period
 
 TODAY = date(2026, 3, 10)
@@ -307,6 +308,27 @@ def test_entries_and_summaries_are_in_date_order() -> None:
     )
     assert listed_days(result) == [date(2023, 1, 1), date(2024, 1, 1), date(2025, 1, 1)]
     assert [s.first.on for s in result.summaries] == [date(2021, 6, 1), date(2022, 6, 1)]
+
+
+# -- the fee rule --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("earlier", "received", "charged"),
+    [
+        ([], date(2024, 3, 1), False),
+        ([date(2023, 3, 1)], date(2024, 3, 1), False),
+        ([date(2023, 3, 2)], date(2024, 3, 1), True),
+        ([date(2024, 2, 28)], date(2025, 2, 28), False),
+        ([date(2024, 3, 1)], date(2025, 2, 28), True),
+        ([date(2024, 3, 2)], date(2024, 3, 1), False),
+    ],
+)
+def test_a_fee_applies_only_to_a_second_request_within_twelve_calendar_months(
+    earlier: list[date], received: date, charged: bool
+) -> None:
+    """164.528(c)(2): counted in calendar months, not 365 days (across 29 February 2024 they differ)."""
+    assert fee_applies(received, earlier) is charged
 
 
 # -- suspensions ---------------------------------------------------------------------------------------------

@@ -116,6 +116,12 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+def fee_applies(received_on: date, earlier: list[date]) -> bool:
+    """Tell whether a fee may be charged: another request came in the 12 months before (164.528(c)(2))."""
+    twelve_months_before = _years_before(received_on, 1)
+    return any(twelve_months_before < day <= received_on for day in earlier)
+
+
 def period(today: date, since: date | None) -> tuple[date, date]:
     """The period covered: at most 6 years back (164.528(a)(1)), or the shorter one the client asked for."""
     earliest = _years_before(today, ACCOUNTING_YEARS)

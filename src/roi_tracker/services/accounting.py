@@ -180,20 +180,15 @@ def open_request(
     if received_on > env.clock().date():
         raise InvalidInput("the date received cannot be in the future", field="received_on")
     check_since(since, received_on)
-    year_before = received_on - timedelta(days=365)
     earlier = session.execute(
-        select(models.AccountingRequest.id).where(
-            models.AccountingRequest.client_id == client_id,
-            models.AccountingRequest.received_on > year_before,
-            models.AccountingRequest.received_on <= received_on,
-        )
-    ).first()
+        select(models.AccountingRequest.received_on).where(models.AccountingRequest.client_id == client_id)
+    ).scalars()
     row = models.AccountingRequest(
         client_id=client_id,
         received_on=received_on,
         due_on=received_on + timedelta(days=DUE_DAYS),
         period_since=since,
-        fee_cents=env.settings.accounting_fee_cents if earlier else 0,
+        fee_cents=env.settings.accounting_fee_cents if rules.fee_applies(received_on, list(earlier)) else 0,
         recorded_by=uuid.UUID(actor.user_id),
     )
     session.add(row)
