@@ -31,6 +31,7 @@ from roi_tracker.services import demo_exceptions
 from roi_tracker.services import demo_releases
 from roi_tracker.services import instance
 from roi_tracker.services import keys
+from roi_tracker.services import maintenance
 from roi_tracker.services import users
 
 CLI_ACTOR = audit.Actor(user_id="cli", role="system")
@@ -442,6 +443,35 @@ def clients_hold(client_id: str, release: bool) -> None:
     finally:
         rt.close()
     click.echo(f"legal hold {'lifted from' if release else 'placed on'} {client_id}")
+
+
+@main.command(name="maintenance")
+@click.option(
+    "--ahead", default=30, show_default=True, type=click.IntRange(0, 3650), help="Days to look ahead."
+)
+@one_line_errors
+def maintenance_run(ahead: int) -> None:
+    """Daily, from cron: report what retention lets go. It deletes nothing; log and accounting are kept."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            report = maintenance.run(session, rt.env, CLI_ACTOR, ahead_days=ahead)
+    finally:
+        rt.close()
+    click.echo(
+        f"maintenance {report.today}: {len(report.authorizations)} authorization(s) at the end of retention "
+        f"(within {ahead} days), {len(report.purgeable)} client(s) may be purged"
+    )
+    for due in report.authorizations:
+        when = "ended on" if due.ended else "ends on"
+        click.echo(
+            f"authorization {due.label} of client {due.client_reference}: retention {when} {due.kept_until}"
+        )
+    for client_id, reference in report.purgeable:
+        click.echo(
+            f"client {reference}: retention ended; `roi-tracker clients purge {client_id}` destroys it"
+        )
+    click.echo("nothing was deleted; access-log entries and accountable disclosures are always kept")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -173,3 +173,15 @@ def test_db_current_names_the_newest_revision(cli_env: Path, database_url: str) 
     code, out, _ = run("db", "current")
     assert code == 0
     assert out.strip() == migrate.newest(database_url)
+
+
+def test_maintenance_reports_on_a_fresh_instance_and_deletes_nothing(cli_env: Path) -> None:
+    """Safe from cron: exit 0, a summary line, and the promise that nothing was deleted."""
+    assert run("init")[0] == 0
+    code, out, _ = run("maintenance")
+    assert code == 0
+    assert "0 authorization(s) at the end of retention (within 30 days), 0 client(s) may be purged" in out
+    assert "nothing was deleted" in out
+    code, _, err = run("maintenance", "--ahead", "-1")
+    assert code == 2
+    assert "--ahead" in err

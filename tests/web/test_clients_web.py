@@ -85,6 +85,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "clients.edit"): Route("/clients/{client_id}/edit", 302, 404, 302, 403, 403, 302),
     ("POST", "clients.discharge"): Route("/clients/{client_id}/discharge", 302, 404, 403, 403, 403, 302),
     ("POST", "clients.upload"): Route("/clients/{client_id}/documents", 302, 404, 403, 403, 403, 302),
+    ("POST", "clients.give_copy"): Route("/clients/{client_id}/copies", 302, 404, 403, 403, 403, 302),
     ("GET", "clients.download"): Route("/documents/{document_id}", 200, 404, 403, 403, 403, 302),
     ("GET", "api.get_client"): Route("/api/v1/clients/{client_id}", 200, 404, 200, 403, 403, 401),
     ("POST", "api.upload_document"): Route(
@@ -186,6 +187,9 @@ def body_for(endpoint: str, world: World) -> dict[str, Any]:
     if endpoint in {"clients.upload", "api.upload_document"}:
         upload = {"file": (io.BytesIO(PNG), "scan.png"), "category": "attendance", "title": "Scan"}
         return {"data": upload, "content_type": "multipart/form-data"}
+    if endpoint == "clients.give_copy":
+        copy = {"categories": ["attendance"], "channel": "in_person", "identity_verification": "photo ID"}
+        return {"data": copy}
     if endpoint == "api.record_authorization":
         return {"data": {"data": "{}"}, "content_type": "multipart/form-data"}
     if endpoint == "api.record_disclosure":

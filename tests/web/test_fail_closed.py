@@ -419,6 +419,13 @@ ARRANGE: dict[str, Arrange] = {
     "clients.page": _client_call("GET", "/clients/{client}"),
     "clients.edit": _client_call("POST", "/clients/{client}/edit", clinicians="cleo", **NEW_CLIENT),
     "clients.discharge": _client_call("POST", "/clients/{client}/discharge"),
+    "clients.give_copy": _client_call(
+        "POST",
+        "/clients/{client}/copies",
+        categories="billing",
+        channel="in_person",
+        identity_verification="Photo ID checked at the desk",
+    ),
     "clients.upload": _client_call(
         "POST", "/clients/{client}/documents", file=PDF, category="billing", title="T"
     ),

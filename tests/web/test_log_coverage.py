@@ -21,6 +21,7 @@ EXPECTED: dict[str, list[str]] = {
     "clients.edit": ["client:record:written"],
     "clients.discharge": ["client:record:written"],
     "clients.upload": ["document:uploaded"],
+    "clients.give_copy": ["disclosure:recorded"],
     "clients.download": ["document:read"],
     "api.create_client": ["client:record:written"],
     "api.search_clients": ["client:search", "client:record:read"],

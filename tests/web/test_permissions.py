@@ -98,6 +98,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "clients.edit"): Route("/clients/{client_id}/edit", STAFF, ok=422),
     ("POST", "clients.discharge"): Route("/clients/{client_id}/discharge", frozenset({CLINICIAN}), ok=302),
     ("POST", "clients.upload"): Route("/clients/{client_id}/documents", frozenset({CLINICIAN}), ok=422),
+    ("POST", "clients.give_copy"): Route("/clients/{client_id}/copies", CLINICIANS, ok=422),
     ("GET", "clients.download"): Route("/documents/{document_id}", frozenset({CLINICIAN}), ok=200),
     ("GET", "api.health"): Route("/api/v1/health", PUBLIC, ok=200, anonymous=200),
     ("GET", "api.openapi_document"): Route("/api/v1/openapi.json", PUBLIC, ok=200, anonymous=200),

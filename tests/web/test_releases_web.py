@@ -257,6 +257,49 @@ def test_the_front_desk_finds_the_client_checks_records_and_downloads_the_packet
     assert download.data.startswith(b"%PDF-")
 
 
+def test_the_client_page_history_names_what_each_disclosure_enclosed_and_who_sent_it(
+    carol: FlaskClient, world: World
+) -> None:
+    """Both disclosures to Dr Rivera, each with its categories, its enclosed documents and its sender."""
+    page = carol.get(f"/clients/{world.client_id}").text
+    assert "What: diagnosis · enclosed: Diagnosis summary" in page
+    assert "What: treatment plan · no documents enclosed" in page
+    assert page.count("sent by carol") == 2
+
+
+def test_a_clinician_records_a_copy_given_to_the_client_from_the_client_page(
+    carol: FlaskClient, world: World
+) -> None:
+    """The copy needs no authorization; the history shows it as the client's own access, with the document."""
+    page = carol.get(f"/clients/{world.client_id}")
+    assert "Record a copy given to the client" in page.text
+    given = carol.post(
+        f"/clients/{world.client_id}/copies",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "categories": ["diagnosis"],
+            "channel": "in_person",
+            "document_ids": [world.document_id],
+            "identity_verification": "Photo ID checked at the desk",
+        },
+    )
+    assert given.status_code == 302
+    after = carol.get(f"/clients/{world.client_id}").text
+    assert "to the client (the client's own access)" in after
+    assert after.count("enclosed: Diagnosis summary") == 2
+
+
+def test_a_copy_without_the_identity_check_is_refused_naming_it(carol: FlaskClient, world: World) -> None:
+    """422 naming how the client's identity was verified."""
+    page = carol.get(f"/clients/{world.client_id}")
+    refused = carol.post(
+        f"/clients/{world.client_id}/copies",
+        data={"csrf_token": csrf_from(page.text), "categories": ["diagnosis"], "channel": "in_person"},
+    )
+    assert refused.status_code == 422
+    assert "say how the client&#39;s identity was verified" in refused.text
+
+
 def test_a_refused_check_shows_no_and_every_rule(frank: FlaskClient, world: World) -> None:
     """Billing and psychotherapy notes are not covered: a big No with DT-1 and DT-5, and nothing to send."""
     answer = check_page(frank, world, "billing", "psychotherapy_notes")

@@ -60,6 +60,7 @@ class Action(StrEnum):
     AUDIT_VERIFIED = "audit:verified"
     AUDIT_CHECKPOINT = "audit:checkpoint"
     AUDIT_REVIEWED = "audit:reviewed"
+    MAINTENANCE_RUN = "maintenance:run"
 
 
 class Outcome(StrEnum):

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     AUTHORIZATION_REVOKE = "authorization:revoke"
     DISCLOSURE_CHECK = "disclosure:check"
     DISCLOSURE_RECORD = "disclosure:record"
+    DISCLOSURE_TO_CLIENT = "disclosure:to_client:record"
     PACKET_READ = "disclosure:packet:read"
     EXCEPTION_RECORD = "exception:record"
     EXCEPTION_READ = "exception:read"
@@ -84,6 +85,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.DOCUMENT_READ,
         Permission.AUTHORIZATION_RECORD,
         Permission.AUTHORIZATION_REVOKE,
+        Permission.DISCLOSURE_TO_CLIENT,
         Permission.EXCEPTION_RECORD,
         Permission.EMERGENCY_ACCESS,
         Permission.ACCOUNTING_PRODUCE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_tracker import audit
+from roi_tracker import crypto
 from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.audit_vocab import Action
@@ -47,6 +49,9 @@ class DisclosureLine:
     basis: str
     channel: str
     by: str
+    categories: tuple[str, ...]
+    enclosed: tuple[str, ...]
+    to_client: bool
 
 
 def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> Page:
@@ -76,10 +81,37 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
     details = vault.open_demographics(session, env, actor, key, client, receipt)
     docs = documents.list_for(session, env, actor, client, receipt) if clinical else None
     auths = authorizations.list_for(session, env, actor, client.id)
+    lines = _history(session, env, actor, client, key, receipt)
+    flags = exceptions.flags_for(session, env, actor, client, key, receipt) if clinical else []
+    grant = emergency.current(session, env, actor, client.id) if actor.role == "clinician" else None
+    return Page(clients.view_of(session, client, details), docs, auths, lines, flags, grant)
+
+
+def _history(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client: models.Client,
+    key: crypto.DataKey,
+    receipt: audit.Receipt,
+) -> list[DisclosureLine]:
+    """Every disclosure whatever its basis: who received what, enclosing which documents, sent by whom."""
     rows = disclosures.history(session, client.id)
+    try:
+        details = {
+            r.id: json.loads(
+                key.decrypt(bytes(r.details), table="disclosures", column="details", row_id=str(r.id))
+            )
+            for r in rows
+        }
+    except crypto.IntegrityError:
+        vault.integrity_failure(session, env, actor, client.id, "disclosure")
+        raise
     names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
     people = {uid: name for uid, name in session.execute(select(models.User.id, models.User.username))}
-    lines = [
+    enclosed = {uuid.UUID(d) for one in details.values() for d in one.get("document_ids", [])}
+    titles = documents.titles_of(session, env, actor, client, enclosed, receipt)
+    return [
         DisclosureLine(
             r.id,
             r.disclosed_at,
@@ -87,9 +119,11 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
             r.basis,
             r.channel,
             people.get(r.disclosed_by, ""),
+            tuple(details[r.id].get("categories", [])),
+            tuple(
+                titles.get(uuid.UUID(d), "(document no longer held)") for d in details[r.id]["document_ids"]
+            ),
+            bool(details[r.id].get("to_client")),
         )
         for r in rows
     ]
-    flags = exceptions.flags_for(session, env, actor, client, key, receipt) if clinical else []
-    grant = emergency.current(session, env, actor, client.id) if actor.role == "clinician" else None
-    return Page(clients.view_of(session, client, details), docs, auths, lines, flags, grant)

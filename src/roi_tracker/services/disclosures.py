@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -160,7 +161,7 @@ def record(
         problems.append(
             {"rule": "DT-1", "message": "The authorization named is not the one that covers this request."}
         )
-    docs = _documents(session, client, document_ids)
+    docs = documents_of(session, client, document_ids)
     for doc in docs:
         if doc.category not in {c.value for c in permitted}:
             problems.append(
@@ -219,7 +220,8 @@ def record(
     return Recorded(disclosure_id, client.id, row.basis, row.disclosed_at)
 
 
-def _documents(session: Session, client: models.Client, ids: list[str]) -> list[models.Document]:
+def documents_of(session: Session, client: models.Client, ids: list[str]) -> list[models.Document]:
+    """Return the client's documents with these ids, refusing any that is not the client's (named)."""
     out = []
     for raw in dict.fromkeys(ids):
         try:
@@ -277,23 +279,34 @@ def release_packet(
         enclosures.append(
             packet.Enclosure(title, doc.category, doc.media_type, bytes(doc.sha256).hex(), content)
         )
+    name = f"{who.given_name} {who.family_name}"
+    own_copy = bool(details.get("to_client"))
     cover = packet.Cover(
         practice=env.settings.practice_name,
         client_reference=client.reference,
-        client_name=f"{who.given_name} {who.family_name}",
-        recipient=recipient.display if recipient else "",
+        client_name=name,
+        recipient=recipient.display if recipient else (f"{name} (the client)" if own_copy else ""),
         recipient_address=recipient.address if recipient else "",
         sent_on=row.disclosed_at.date(),
         channel=row.channel,
         purpose=details["purpose"],
-        authorization=", ".join(details["authorizations"]),
+        authorization="none needed: the client's own copy"
+        if own_copy
+        else ", ".join(details["authorizations"]),
         part2=bool(details.get("part2")),
-        consent_summary=f"{', '.join(details['authorizations'])} permits {', '.join(details['categories'])} "
-        f"for {details['purpose']}",
+        consent_summary=_summary(details),
+        own_copy=own_copy,
     )
     return f"release-{client.reference}-{row.disclosed_at:%Y%m%d}-{str(row.id)[:8]}.pdf", packet.build(
         cover, enclosures
     )
+
+
+def _summary(details: dict[str, Any]) -> str:
+    what = ", ".join(details["categories"])
+    if details.get("to_client"):
+        return f"The client's own copy of {what} (right of access, 45 CFR 164.524)"
+    return f"{', '.join(details['authorizations'])} permits {what} for {details['purpose']}"
 
 
 def history(session: Session, client_id: uuid.UUID) -> list[models.Disclosure]:

@@ -168,6 +168,27 @@ def _view(key: crypto.DataKey, row: models.Document) -> DocumentView:
     )
 
 
+def titles_of(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client: models.Client,
+    ids: set[uuid.UUID],
+    receipt: audit.Receipt,
+) -> dict[uuid.UUID, str]:
+    """Return the titles of some of a client's documents; `receipt` is the logged read that shows them."""
+    del receipt
+    if not ids:
+        return {}
+    key = vault.key_of(session, env, actor, client)
+    stmt = select(models.Document).where(models.Document.client_id == client.id, models.Document.id.in_(ids))
+    try:
+        return {row.id: _view(key, row).title for row in session.execute(stmt).scalars()}
+    except crypto.IntegrityError:
+        vault.integrity_failure(session, env, actor, client.id, "document")
+        raise
+
+
 def list_for(
     session: Session, env: Env, actor: audit.Actor, client: models.Client, receipt: audit.Receipt
 ) -> list[DocumentView]:

@@ -21,6 +21,7 @@ from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import Conflict
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.services import instance
+from roi_tracker.services import maintenance
 from roi_tracker.services.context import Env
 
 BATCH = 500
@@ -178,12 +179,16 @@ def purge(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) 
     if client.shredded_at is not None:
         raise Conflict("this client was already purged")
     years = env.settings.retention_years
-    if not rules.retention_ended(
-        client.last_activity_at.date(), today=env.clock().date(), years=years, legal_hold=client.legal_hold
+    today = env.clock().date()
+    kept = maintenance.authorizations_kept(session, client_id, today=today, years=years)
+    if kept or not rules.retention_ended(
+        client.last_activity_at.date(), today=today, years=years, legal_hold=client.legal_hold
     ):
         reason = (
             "a legal hold is in place"
             if client.legal_hold
+            else f"retention of {kept} signed authorization(s) has not ended ({years} years from last effect)"
+            if kept
             else f"retention ({years} years after last activity) has not ended"
         )
         env.log.record_alone(

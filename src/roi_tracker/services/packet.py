@@ -20,6 +20,11 @@ HIPAA_NOTICE = (
     "be protected by federal privacy rules."
 )
 
+OWN_COPY_NOTICE = (
+    "This is the client's own copy of their records, given at their request under the right of access "
+    "(45 CFR 164.524). No authorization is needed for it."
+)
+
 
 @dataclass(frozen=True)
 class Enclosure:
@@ -47,6 +52,7 @@ class Cover:
     authorization: str
     part2: bool
     consent_summary: str
+    own_copy: bool = False
 
 
 def _latin(text: str) -> str:
@@ -90,7 +96,8 @@ def _cover(cover: Cover, enclosures: list[Enclosure]) -> bytes:
         pdf.multi_cell(0, 5, _latin(f"Consent: {cover.consent_summary}"), new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.set_font("Helvetica", size=10)
-        pdf.multi_cell(0, 5, _latin(HIPAA_NOTICE), new_x="LMARGIN", new_y="NEXT")
+        notice = OWN_COPY_NOTICE if cover.own_copy else HIPAA_NOTICE
+        pdf.multi_cell(0, 5, _latin(notice), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

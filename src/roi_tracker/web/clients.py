@@ -17,12 +17,14 @@ from roi_tracker.domain import clients as rules
 from roi_tracker.domain.errors import DomainError
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
+from roi_tracker.services import client_copies
 from roi_tracker.services import client_page
 from roi_tracker.services import client_search
 from roi_tracker.services import clients
 from roi_tracker.services import documents
 from roi_tracker.services import users
 from roi_tracker.web import context
+from roi_tracker.web.forms import ClientCopyForm
 from roi_tracker.web.forms import ClientForm
 from roi_tracker.web.forms import EmptyForm
 from roi_tracker.web.forms import SearchForm
@@ -131,7 +133,9 @@ def page(client_id: str) -> Any:
     opened = client_page.open_page(
         context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
     )
-    return render_template("clients/page.html", page=opened, upload=UploadForm(), form=EmptyForm())
+    return render_template(
+        "clients/page.html", page=opened, upload=UploadForm(), form=EmptyForm(), copy=ClientCopyForm()
+    )
 
 
 @bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
@@ -201,6 +205,30 @@ def upload(client_id: str) -> Any:
         title=form.title.data or "",
     )
     flash(f"Uploaded {view.title}.", "success")
+    return redirect(url_for("clients.page", client_id=cid))
+
+
+@bp.route("/clients/<client_id>/copies", methods=["POST"])
+@requires(Permission.DISCLOSURE_TO_CLIENT)
+def give_copy(client_id: str) -> Any:
+    """Record a copy of records given to the client (no authorization needed; not in the accounting)."""
+    cid = clients.parse_client_id(client_id)
+    form = ClientCopyForm()
+    form.document_ids.choices = [(d, d) for d in (form.document_ids.data or [])]
+    if not form.validate_on_submit():
+        field, problems = next(iter(form.errors.items()))
+        raise InvalidInput(f"{field}: {problems[0]}", field=field)
+    client_copies.record(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        cid,
+        categories=list(form.categories.data or []),
+        channel=form.channel.data or "",
+        document_ids=list(form.document_ids.data or []),
+        identity_verification=form.identity_verification.data or "",
+    )
+    flash("The copy given to the client is recorded.", "success")
     return redirect(url_for("clients.page", client_id=cid))
 
 

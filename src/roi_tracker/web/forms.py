@@ -234,6 +234,17 @@ class DisclosureForm(CheckForm):
     )
 
 
+class ClientCopyForm(FlaskForm):
+    """Record a copy of records given to the client themselves (164.524)."""
+
+    categories = SelectMultipleField("What was given", choices=CATEGORY_CHOICES, validate_choice=False)
+    channel = SelectField("How", choices=CHANNEL_CHOICES)
+    document_ids = SelectMultipleField("Documents given", choices=[], validate_choice=False)
+    identity_verification = StringField(
+        "How the client's identity was verified", validators=[Optional(), Length(max=500)]
+    )
+
+
 class RecipientForm(FlaskForm):
     """Add someone to the recipients directory."""
 

@@ -1,0 +1,107 @@
+"""Copies of records given to the client themselves (the right of access, 45 CFR 164.524).
+
+No authorization is needed to give clients their own information (164.502(a)(1)(i)), and such a disclosure
+is left out of the accounting (164.528(a)(1)(i)); it is still recorded, logged and kept in the history.
+Only the client's own clinicians record it: they see what is given, and decide any denial (164.524(a)).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from sqlalchemy.orm import Session
+
+from roi_tracker import audit
+from roi_tracker import models
+from roi_tracker.domain import clients as rules
+from roi_tracker.domain.audit_vocab import Action
+from roi_tracker.domain.audit_vocab import Outcome
+from roi_tracker.domain.errors import InvalidInput
+from roi_tracker.domain.errors import NotFound
+from roi_tracker.services import authorizations
+from roi_tracker.services import clients
+from roi_tracker.services import disclosures
+from roi_tracker.services import vault
+from roi_tracker.services.context import Env
+
+BASIS = "client_access"
+
+
+def record(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client_id: uuid.UUID,
+    *,
+    categories: list[str],
+    channel: str,
+    document_ids: list[str],
+    identity_verification: str,
+) -> disclosures.Recorded:
+    """Record a copy given to the client, with how their identity was checked (164.514(h))."""
+    try:
+        client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
+    except NotFound:
+        clients.refuse(session, env, actor, client_id, Action.DISCLOSURE_RECORDED)
+        raise
+    try:
+        cats = sorted({rules.parse_category(c).value for c in categories})
+    except InvalidInput as bad:
+        raise InvalidInput(str(bad), field="categories") from None
+    if not cats:
+        raise InvalidInput("name at least one category given", field="categories")
+    if channel not in disclosures.CHANNELS:
+        raise InvalidInput(f"channel must be one of {', '.join(disclosures.CHANNELS)}", field="channel")
+    verification = identity_verification.strip()
+    if not verification or len(verification) > 500:
+        raise InvalidInput(
+            "say how the client's identity was verified (at most 500 characters)",
+            field="identity_verification",
+        )
+    docs = disclosures.documents_of(session, client, document_ids)
+    for doc in docs:
+        if doc.category not in cats:
+            raise InvalidInput(
+                f"a document of category {doc.category} is enclosed but not named", field="categories"
+            )
+    key = vault.key_of(session, env, actor, client)
+    disclosure_id = uuid.uuid4()
+    details = {
+        "categories": cats,
+        "purpose": BASIS,
+        "on": env.clock().date().isoformat(),
+        "document_ids": [str(d.id) for d in docs],
+        "requester_verification": verification,
+        "authorizations": [],
+        "part2": authorizations.client_part2(session, env, actor, client, key),
+        "to_client": True,
+    }
+    session.add(
+        models.Disclosure(
+            id=disclosure_id,
+            client_id=client.id,
+            recipient_id=None,
+            authorization_id=None,
+            basis=BASIS,
+            channel=channel,
+            disclosed_by=uuid.UUID(actor.user_id),
+            disclosed_at=env.clock(),
+            details=key.encrypt(
+                json.dumps(details).encode(), table="disclosures", column="details", row_id=str(disclosure_id)
+            ),
+        )
+    )
+    client.last_activity_at = env.clock()
+    env.log.append(
+        session,
+        actor,
+        Action.DISCLOSURE_RECORDED,
+        Outcome.ALLOWED,
+        object_type="disclosure",
+        object_id=str(disclosure_id),
+        client_id=str(client.id),
+        basis=BASIS,
+    )
+    audit.commit(session)
+    return disclosures.Recorded(disclosure_id, client.id, BASIS, env.clock())
