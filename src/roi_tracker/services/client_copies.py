@@ -7,16 +7,13 @@ Only the client's own clinicians record it: they see what is given, and decide a
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from sqlalchemy.orm import Session
 
 from roi_tracker import audit
-from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.audit_vocab import Action
-from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.services import authorizations
@@ -66,7 +63,6 @@ def record(
                 f"a document of category {doc.category} is enclosed but not named", field="categories"
             )
     key = vault.key_of(session, env, actor, client)
-    disclosure_id = uuid.uuid4()
     details = {
         "categories": cats,
         "purpose": BASIS,
@@ -77,31 +73,14 @@ def record(
         "part2": authorizations.client_part2(session, env, actor, client, key),
         "to_client": True,
     }
-    session.add(
-        models.Disclosure(
-            id=disclosure_id,
-            client_id=client.id,
-            recipient_id=None,
-            authorization_id=None,
-            basis=BASIS,
-            channel=channel,
-            disclosed_by=uuid.UUID(actor.user_id),
-            disclosed_at=env.clock(),
-            details=key.encrypt(
-                json.dumps(details).encode(), table="disclosures", column="details", row_id=str(disclosure_id)
-            ),
-        )
-    )
-    client.last_activity_at = env.clock()
-    env.log.append(
+    return disclosures.store(
         session,
+        env,
         actor,
-        Action.DISCLOSURE_RECORDED,
-        Outcome.ALLOWED,
-        object_type="disclosure",
-        object_id=str(disclosure_id),
-        client_id=str(client.id),
+        client,
+        details,
+        recipient_id=None,
+        authorization_id=None,
         basis=BASIS,
+        channel=channel,
     )
-    audit.commit(session)
-    return disclosures.Recorded(disclosure_id, client.id, BASIS, env.clock())

@@ -179,8 +179,6 @@ def record(
             basis=problems[0]["rule"],
         )
         raise DisclosureRefused("the disclosure is not permitted", problems)
-    key = vault.key_of(session, env, actor, client)
-    disclosure_id = uuid.uuid4()
     labels = sorted({p.label for p in decision.permitted})
     details = {
         "categories": [c.value for c in q.categories],
@@ -191,12 +189,40 @@ def record(
         "authorizations": labels,
         "part2": part2,
     }
-    row = models.Disclosure(
-        id=disclosure_id,
-        client_id=client.id,
+    return store(
+        session,
+        env,
+        actor,
+        client,
+        details,
         recipient_id=q.recipient_id,
         authorization_id=uuid.UUID(decision.permitted[0].authorization_id),
         basis=",".join(labels)[:64],
+        channel=channel,
+    )
+
+
+def store(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client: models.Client,
+    details: dict[str, Any],
+    *,
+    recipient_id: uuid.UUID | None,
+    authorization_id: uuid.UUID | None,
+    basis: str,
+    channel: str,
+) -> Recorded:
+    """Store a disclosure already found permitted (details sealed under the client's key), log it, commit."""
+    key = vault.key_of(session, env, actor, client)
+    disclosure_id = uuid.uuid4()
+    row = models.Disclosure(
+        id=disclosure_id,
+        client_id=client.id,
+        recipient_id=recipient_id,
+        authorization_id=authorization_id,
+        basis=basis,
         channel=channel,
         disclosed_by=uuid.UUID(actor.user_id),
         disclosed_at=env.clock(),
@@ -214,10 +240,10 @@ def record(
         object_type="disclosure",
         object_id=str(disclosure_id),
         client_id=str(client.id),
-        basis=row.basis,
+        basis=basis,
     )
     audit.commit(session)
-    return Recorded(disclosure_id, client.id, row.basis, row.disclosed_at)
+    return Recorded(disclosure_id, client.id, basis, row.disclosed_at)
 
 
 def documents_of(session: Session, client: models.Client, ids: list[str]) -> list[models.Document]:
