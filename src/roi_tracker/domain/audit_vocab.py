@@ -60,6 +60,9 @@ class Action(StrEnum):
     AUDIT_VERIFIED = "audit:verified"
     AUDIT_CHECKPOINT = "audit:checkpoint"
     AUDIT_REVIEWED = "audit:reviewed"
+    BACKUP_CREATED = "backup:created"
+    BACKUP_RESTORED = "backup:restored"
+    KEYS_EXPORTED = "keys:exported"
 
 
 class Outcome(StrEnum):
