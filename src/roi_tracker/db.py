@@ -17,6 +17,9 @@ from sqlalchemy import MetaData
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy import types
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
@@ -107,3 +110,10 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory: one session per request or command, closed by its owner."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Tell whether `exc` means the database is out of reach for now: down, cut off, locked or full."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

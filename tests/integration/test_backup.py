@@ -11,16 +11,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from roi_tracker import audit
-from roi_tracker import cli
 from roi_tracker import config
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import open_instance
 from roi_tracker.services import backup
 from roi_tracker.services import users
 from tests.conftest import ON_POSTGRES
+from tests.integration.test_cli import run
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite backups; PostgreSQL's pg_dump is tested apart")
 
@@ -36,14 +35,6 @@ def inst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "vault").mkdir()
     assert run("init")[0] == 0
     return inst
-
-
-def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    """Run the command in-process and return (exit code, stdout, stderr)."""
-    result = CliRunner().invoke(cli.main, list(args), input=stdin)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def add_user(name: str) -> None:
