@@ -112,8 +112,24 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+# SQLite's result codes for a database that cannot be reached or written now (extended codes share a prefix).
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_READONLY",
+    "SQLITE_PROTOCOL",
+)
+
+
 def unavailable(exc: BaseException) -> bool:
     """Tell whether `exc` means the database is out of reach for now: down, cut off, locked or full."""
-    if isinstance(exc, OperationalError | InterfaceError):
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    # psycopg raises OperationalError only for the server or connection; SQLite also for bad SQL.
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    return name is None or str(name).startswith(_SQLITE_UNAVAILABLE)
