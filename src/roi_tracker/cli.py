@@ -319,13 +319,20 @@ def _verify_with_progress(session: Any, rt: Runtime, full: bool, jobs: int) -> v
 
 
 @audit_group.command(name="checkpoint")
+@click.option(
+    "--new-file",
+    is_flag=True,
+    help="After a restore of an older copy: begin a new checkpoint file from the database's checkpoints "
+    "(the old file must have been archived).",
+)
 @one_line_errors
-def audit_checkpoint() -> None:
+def audit_checkpoint(new_file: bool) -> None:
     """Write a signed checkpoint now."""
     rt = _runtime()
     try:
         with rt.sessions() as session:
-            cp = checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
+            sign = checkpoints.start_new_file if new_file else checkpoints.write
+            cp = sign(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
     finally:
         rt.close()
     where = checkpoints.path_in(rt.env.settings.checkpoint_dir)

@@ -14,6 +14,7 @@ import pytest
 
 from roi_tracker import audit
 from roi_tracker import config
+from roi_tracker import migrate
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import open_instance
 from roi_tracker.services import backup
@@ -253,9 +254,40 @@ def test_restoring_an_older_copy_is_reported_as_a_rollback_until_the_file_is_arc
     code, out, _ = run("audit", "verify")
     assert code == 1
     assert "rollback" in out
-    run(
-        "audit", "checkpoint"
-    )  # signed anew from the older copy: the file now holds two checkpoints with one id
+    # Signed anew from the older copy: the file now holds two checkpoints with one id.
+    run("audit", "checkpoint")
     code, out, _ = run("audit", "verify", "--full")
     assert code == 1
     assert "rollback" in out
+    code, _, err = run("audit", "checkpoint", "--new-file")
+    one_line_error(code, err, "archive it first")
+
+
+def test_after_a_deliberate_restore_a_new_checkpoint_file_lets_the_log_verify_again(
+    inst: Path, tmp_path: Path
+) -> None:
+    """Archive the file that shows the rollback, begin a new one from the database's checkpoints: intact."""
+    target = tmp_path / "backups" / "b.sqlite3"
+    run("backup", str(target))
+    add_user("lost")
+    run("audit", "checkpoint")
+    assert run("restore", str(target), "--force")[0] == 1
+    archived = tmp_path / "archived-checkpoints.jsonl"
+    (inst / "checkpoints" / "checkpoints.jsonl").rename(archived)
+    code, _, err = run("audit", "checkpoint", "--new-file")
+    assert code == 0, err
+    add_user("next")
+    for mode in ((), ("--full",)):
+        code, out, _ = run("audit", "verify", *mode)
+        assert code == 0, out
+
+
+def test_a_backup_at_an_older_migration_is_restored_and_migrated_up(inst: Path, tmp_path: Path) -> None:
+    """A backup made by an earlier version (migration 0005) is accepted and brought to the newest revision."""
+    target = tmp_path / "backups" / "b.sqlite3"
+    run("backup", str(target))
+    migrate.downgrade(f"sqlite:///{target}", "0005")
+    code, out, err = run("restore", str(target), "--force")
+    assert code == 0, out + err
+    assert "migration 0005" in out
+    assert run("db", "current")[1].strip() == migrate.newest(f"sqlite:///{target}")
