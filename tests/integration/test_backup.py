@@ -58,6 +58,15 @@ def db_file(inst: Path) -> Path:
     return inst / "roi-tracker.sqlite3"
 
 
+def backup_then_add(tmp_path: Path, *names: str) -> Path:
+    """Back the instance up, then add users the backup does not hold; return the backup."""
+    target = tmp_path / "backups" / "b.sqlite3"
+    assert run("backup", str(target))[0] == 0
+    for name in names:
+        add_user(name)
+    return target
+
+
 def one_line_error(code: int, err: str, words: str) -> None:
     """Assert a failure with a single line naming the problem."""
     assert code == 1
@@ -155,9 +164,7 @@ def test_restore_refuses_a_database_holding_data_unless_forced_and_keeps_it_asid
     inst: Path, tmp_path: Path
 ) -> None:
     """Without --force nothing is replaced; with it the old database is moved aside, not deleted."""
-    target = tmp_path / "backups" / "b.sqlite3"
-    run("backup", str(target))
-    add_user("later")
+    target = backup_then_add(tmp_path, "later")
     code, _, err = run("restore", str(target))
     one_line_error(code, err, "already holds data; pass --force")
     assert "later" in run("users", "list")[1]
@@ -240,10 +247,7 @@ def test_restoring_an_older_copy_is_reported_as_a_rollback_until_the_file_is_arc
     inst: Path, tmp_path: Path
 ) -> None:
     """Entries signed into the checkpoint file after the backup are missing: restore and verify exit 1."""
-    target = tmp_path / "backups" / "b.sqlite3"
-    run("backup", str(target))
-    add_user("lost1")
-    add_user("lost2")
+    target = backup_then_add(tmp_path, "lost1", "lost2")
     run("audit", "checkpoint")
     code, out, _ = run("restore", str(target), "--force")
     assert code == 1
@@ -267,9 +271,7 @@ def test_after_a_deliberate_restore_a_new_checkpoint_file_lets_the_log_verify_ag
     inst: Path, tmp_path: Path
 ) -> None:
     """Archive the file that shows the rollback, begin a new one from the database's checkpoints: intact."""
-    target = tmp_path / "backups" / "b.sqlite3"
-    run("backup", str(target))
-    add_user("lost")
+    target = backup_then_add(tmp_path, "lost")
     run("audit", "checkpoint")
     assert run("restore", str(target), "--force")[0] == 1
     archived = tmp_path / "archived-checkpoints.jsonl"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,18 +24,22 @@ def raised(engine: sa.Engine, statement: str) -> sa.exc.DBAPIError:
     return caught.value
 
 
-def test_a_locked_database_is_unavailable(tmp_path: Path) -> None:
-    """Another process holding the write lock past the busy timeout: SQLITE_BUSY."""
+@pytest.fixture
+def locked(tmp_path: Path) -> Iterator[sa.Engine]:
+    """An engine on a database another connection holds the write lock of (no busy wait)."""
     path = tmp_path / "x.sqlite3"
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("CREATE TABLE t (v)")
     holder.execute("BEGIN EXCLUSIVE")
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
-    try:
-        assert db.unavailable(raised(engine, "INSERT INTO t VALUES (1)"))
-    finally:
-        holder.close()
-        engine.dispose()
+    yield engine
+    holder.close()
+    engine.dispose()
+
+
+def test_a_locked_database_is_unavailable(locked: sa.Engine) -> None:
+    """Another process holding the write lock past the busy timeout: SQLITE_BUSY."""
+    assert db.unavailable(raised(locked, "INSERT INTO t VALUES (1)"))
 
 
 def test_a_read_only_database_is_unavailable(tmp_path: Path) -> None:
@@ -59,27 +64,18 @@ def test_bad_sql_is_a_bug_not_an_outage(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_the_api_answers_an_unavailable_database_with_503_and_retry_after(tmp_path: Path) -> None:
+def test_the_api_answers_an_unavailable_database_with_503_and_retry_after(locked: sa.Engine) -> None:
     """The error mapping turns an outage into 503 database_unavailable with Retry-After, never a traceback."""
-    path = tmp_path / "x.sqlite3"
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("CREATE TABLE t (v)")
-    holder.execute("BEGIN EXCLUSIVE")
-    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
     app = Flask(__name__)
     errors.install(app)
 
     @app.post("/api/v1/write")
     def write() -> str:
-        with engine.begin() as conn:
+        with locked.begin() as conn:
             conn.exec_driver_sql("INSERT INTO t VALUES (1)")
         return "stored"
 
-    try:
-        response = app.test_client().post("/api/v1/write")
-    finally:
-        holder.close()
-        engine.dispose()
+    response = app.test_client().post("/api/v1/write")
     assert response.status_code == 503
     assert response.json == {
         "error": {
