@@ -4,6 +4,7 @@ acknowledged is lost and nothing refused is half-stored; the log verifies."""
 from __future__ import annotations
 
 import resource
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -14,7 +15,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from roi_tracker import config
+from roi_tracker import db
 from roi_tracker.runtime import Runtime
+from roi_tracker.services import backup
 from tests.conftest import ON_POSTGRES
 from tests.conftest import PG_URL
 from tests.faults import live
@@ -45,29 +49,34 @@ def during(load: live.Load, seconds: float) -> dict[str, int]:
     return {key: n - before.get(key, 0) for key, n in after.items() if n - before.get(key, 0)}
 
 
-def run_outage(
-    runtime: Runtime,
-    tmp_path: Path,
-    env: dict[str, str],
-    outage: Callable[[live.Server], Callable[[bool], None]],
+Outage = Callable[[live.Server], Callable[[bool], None]]
+
+
+def run_outages(
+    runtime: Runtime, tmp_path: Path, env: dict[str, str], *outages: tuple[Outage, float]
 ) -> None:
+    """Serve under load; for each outage, switch it on for about `window` seconds, then off, and check."""
     practice = live.open_practice(runtime)
     with live.serving(env, tmp_path / "server.log") as server:
         load = live.Load(server.port, practice)
         load.start(per_kind=1)
-        switch = outage(server)
         try:
             load.wait_for(disclosures=2, documents=1)
-            switch(True)
-            time.sleep(1)  # requests already past their writes finish
-            down = during(load, 3)
-            switch(False)
-            load.wait_for(disclosures=len(load.disclosures) + 2, documents=len(load.documents) + 1)
+            for outage, window in outages:
+                switch = outage(server)
+                try:
+                    switch(True)
+                    time.sleep(1)  # requests already past their writes finish
+                    down = during(load, window)
+                finally:
+                    switch(False)
+                assert down, "no request was answered during the outage"
+                assert all(key.endswith(" 503") for key in down), (
+                    f"during the outage: {down}\n{server.tail()}"
+                )
+                load.wait_for(disclosures=len(load.disclosures) + 2, documents=len(load.documents) + 1)
         finally:
-            switch(False)
             load.finish()
-        assert down, "no request was answered during the outage"
-        assert all(key.endswith(" 503") for key in down), f"during the outage: {down}\n{server.tail()}"
         assert not any(key.endswith(" 500") for key in load.statuses), dict(load.statuses)
         assert server.stop() == 0, server.tail()
     live.assert_nothing_half_written(runtime, load)
@@ -75,12 +84,36 @@ def run_outage(
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="a full disk under SQLite; PostgreSQL loses its connections instead")
-def test_a_full_disk_answers_503_and_the_server_recovers_when_space_returns(
+def write_locked(settings: config.Settings) -> Outage:
+    """Return an outage: another program holds the SQLite write lock past the server's busy timeout."""
+    path = backup.sqlite_path(settings)
+
+    def outage(_server: live.Server) -> Callable[[bool], None]:
+        holder: list[sqlite3.Connection] = []
+
+        def switch(on: bool) -> None:
+            if on and not holder:
+                holder.append(sqlite3.connect(path, isolation_level=None, timeout=30))
+                holder[0].execute("BEGIN EXCLUSIVE")
+            elif not on and holder:
+                holder.pop().close()
+
+        return switch
+
+    return outage
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's file and lock; PostgreSQL loses its connections instead")
+def test_a_full_disk_or_a_held_lock_answers_503_and_the_server_recovers_afterwards(
     runtime: Runtime, tmp_path: Path
 ) -> None:
-    """Every write of the server fails for a few seconds (RLIMIT_FSIZE as a full disk); then it is lifted."""
-    run_outage(runtime, tmp_path, live.server_env(runtime.env.settings), disk_full)
+    """Every write fails for seconds (RLIMIT_FSIZE, as a full disk); later the write lock is held past the
+    busy timeout by another program. Each time: 503 meanwhile, then recovery."""
+    settings = runtime.env.settings
+    lock_window = db.SQLITE_BUSY_TIMEOUT_MS / 1000 + 2  # long enough for requests to give up waiting
+    run_outages(
+        runtime, tmp_path, live.server_env(settings), (disk_full, 3), (write_locked(settings), lock_window)
+    )
 
 
 @contextmanager
@@ -117,4 +150,4 @@ def test_postgresql_going_away_answers_503_and_the_server_recovers_when_it_retur
 ) -> None:
     """The server's connections are terminated and new ones refused for a few seconds; then it may log in."""
     with login_role(runtime) as (url, outage):
-        run_outage(runtime, tmp_path, live.server_env(runtime.env.settings, url), outage)
+        run_outages(runtime, tmp_path, live.server_env(runtime.env.settings, url), (outage, 3))
