@@ -64,9 +64,18 @@ def sqlite_path(settings: Settings) -> Path:
 
 @contextlib.contextmanager
 def serving(instance_path: Path) -> Iterator[None]:
-    """Hold the instance's serving lock (shared, so several servers may run) while the server runs."""
-    instance_path.mkdir(parents=True, exist_ok=True)
-    with (instance_path / SERVING_LOCK).open("a") as handle:
+    """Hold the instance's serving lock (shared, so several servers may run) while the server runs.
+
+    A folder the server may not write (a read-only volume) holds no SQLite database to restore over, so the
+    server then runs without the lock rather than refusing to start.
+    """
+    try:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        handle = (instance_path / SERVING_LOCK).open("a")
+    except OSError:
+        yield
+        return
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_SH)
         yield
 
