@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +16,7 @@ from roi_tracker import audit
 from roi_tracker import config
 from roi_tracker import crypto
 from roi_tracker import db
+from roi_tracker import keyfile
 from roi_tracker import migrate
 from roi_tracker import models
 from roi_tracker.audit import checkpoints
@@ -24,6 +26,7 @@ from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import StartupError
 from roi_tracker.runtime import open_instance
 from roi_tracker.services import audit_review
+from roi_tracker.services import backup
 from roi_tracker.services import clients
 from roi_tracker.services import demo
 from roi_tracker.services import demo_clients
@@ -32,6 +35,7 @@ from roi_tracker.services import demo_releases
 from roi_tracker.services import instance
 from roi_tracker.services import keys
 from roi_tracker.services import maintenance
+from roi_tracker.services import restore
 from roi_tracker.services import users
 
 CLI_ACTOR = audit.Actor(user_id="cli", role="system")
@@ -149,7 +153,8 @@ def serve(host: str, port: int, workers: int | None) -> None:
     if sign_ins:
         _print_sign_ins(sign_ins)
     click.echo(f"Serving on http://{host}:{port}")
-    server.run(settings, host=host, port=port, workers=workers)
+    with backup.serving(settings.instance_path):  # `restore` refuses while this is held
+        server.run(settings, host=host, port=port, workers=workers)
 
 
 @main.group(name="db")
@@ -315,13 +320,20 @@ def _verify_with_progress(session: Any, rt: Runtime, full: bool, jobs: int) -> v
 
 
 @audit_group.command(name="checkpoint")
+@click.option(
+    "--new-file",
+    is_flag=True,
+    help="After a restore of an older copy: begin a new checkpoint file from the database's checkpoints "
+    "(the old file must have been archived).",
+)
 @one_line_errors
-def audit_checkpoint() -> None:
+def audit_checkpoint(new_file: bool) -> None:
     """Write a signed checkpoint now."""
     rt = _runtime()
     try:
         with rt.sessions() as session:
-            cp = checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
+            sign = checkpoints.start_new_file if new_file else checkpoints.write
+            cp = sign(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
     finally:
         rt.close()
     where = checkpoints.path_in(rt.env.settings.checkpoint_dir)
@@ -472,6 +484,64 @@ def maintenance_run(ahead: int) -> None:
             f"client {reference}: retention ended; `roi-tracker clients purge {client_id}` destroys it"
         )
     click.echo("nothing was deleted; access-log entries and accountable disclosures are always kept")
+
+
+@main.command(name="backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--keyring",
+    "keyring_dest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also export the key file here: another folder, kept apart from the backup.",
+)
+@one_line_errors
+def backup_command(dest: Path, keyring_dest: Path | None) -> None:
+    """Copy the SQLite database to DEST while the server runs (logged); the keys only with --keyring."""
+    rt = _runtime()
+    try:
+        with rt.sessions() as session:
+            taken = backup.take(session, rt.env, CLI_ACTOR, dest, keyring_dest)
+    finally:
+        rt.close()
+    click.echo(f"backup {taken.backup_id} of the log up to entry {taken.head_seq} -> {taken.path}")
+    if taken.keyring_path is not None:
+        click.echo(f"key file exported -> {taken.keyring_path} (store it apart from the backup)")
+    else:
+        click.echo(
+            "the backup holds no keys: keep a copy of the key file elsewhere, or restoring it is useless"
+        )
+
+
+@main.command(name="restore")
+@click.argument("src", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace a database that holds data (it is kept aside, not deleted)."
+)
+@one_line_errors
+def restore_command(src: Path, force: bool) -> None:
+    """Put the backup SRC in place of the database (never under a running server), log it, verify the log."""
+    settings = config.load()
+    keyring = keyfile.load(settings.key_file)
+    restored = restore.replace_database(settings, keyring, src, force=force)
+    if restored.set_aside is not None:
+        click.echo(f"the replaced database is kept at {restored.set_aside}")
+    migrate.upgrade(settings.database_url)
+    rt = open_instance(settings, keyring)
+    try:
+        with rt.sessions() as session:
+            restore.record(session, rt.env, CLI_ACTOR, restored)
+            verdict = audit_review.run_verification(session, rt.env, CLI_ACTOR)
+    finally:
+        rt.close()
+    click.echo(
+        f"restored backup {restored.backup_id} "
+        f"(migration {restored.revision}, log up to entry {restored.head_seq})"
+    )
+    if not verdict.intact:
+        click.echo(f"audit verify: broken at entry {verdict.first_break_seq}: {verdict.reason}")
+        sys.exit(1)
+    click.echo(f"audit verify: intact, {verdict.verified} entries verified")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,9 @@ from sqlalchemy import MetaData
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy import types
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
@@ -107,3 +110,26 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory: one session per request or command, closed by its owner."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# SQLite's result codes for a database that cannot be reached or written now (extended codes share a prefix).
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_READONLY",
+    "SQLITE_PROTOCOL",
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Tell whether `exc` means the database is out of reach for now: down, cut off, locked or full."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    # psycopg raises OperationalError only for the server or connection; SQLite also for bad SQL.
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    return name is None or str(name).startswith(_SQLITE_UNAVAILABLE)

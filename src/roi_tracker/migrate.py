@@ -36,3 +36,8 @@ def current(engine: Engine) -> str | None:
 def newest(url: str) -> str | None:
     """Return the newest revision the code knows."""
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def known(url: str) -> set[str]:
+    """Return every revision the code knows, oldest to newest."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}

@@ -22,6 +22,10 @@ class StartupError(Exception):
     """The instance cannot start; the message says what is wrong and how to fix it."""
 
 
+class DatabaseUnreachable(StartupError):
+    """The database did not answer (down, locked or full): unlike wrong keys, this may pass."""
+
+
 @dataclass
 class Runtime:
     """An open instance: its settings, collaborators, engine and session factory."""
@@ -61,7 +65,7 @@ def open_instance(
         raise StartupError(str(exc)) from None
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StartupError(f"cannot reach the database: {type(exc).__name__}") from None
+        raise DatabaseUnreachable(f"cannot reach the database: {type(exc).__name__}") from None
     except StartupError:
         engine.dispose()
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -14,10 +15,14 @@ from roi_tracker import audit
 from roi_tracker import models
 from roi_tracker.audit import checkpoints
 from roi_tracker.config import Settings
+from roi_tracker.runtime import DatabaseUnreachable
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
 
 log = logging.getLogger(__name__)
+
+# Under gunicorn's 60-second worker timeout, which also covers a worker's boot.
+WORKER_WAIT_SECONDS = 45
 
 
 def checkpoint_if_due(rt: Runtime, *, force: bool = False) -> None:
@@ -48,6 +53,23 @@ def _timer(settings: Settings, stop: threading.Event) -> None:
         rt.close()
 
 
+def open_for_worker(settings: Settings, wait_seconds: float = WORKER_WAIT_SECONDS) -> Runtime:
+    """Open the instance in a worker, waiting out a database that is briefly unreachable.
+
+    A worker that fails to boot makes gunicorn halt every worker, so one respawned while the database is down
+    would otherwise take the whole server with it. Wrong keys or schema still fail at once (fail closed).
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return open_instance(settings)
+        except DatabaseUnreachable:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("the database is unreachable; the worker waits for it")
+            time.sleep(1)
+
+
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self.settings = settings
@@ -61,7 +83,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from roi_tracker.web import create_app
 
-        return create_app(open_instance(self.settings))
+        return create_app(open_for_worker(self.settings))
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int | None) -> None:

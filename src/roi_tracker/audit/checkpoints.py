@@ -130,6 +130,28 @@ class CheckpointFileError(Exception):
     """A line of the checkpoint file cannot be read; the message names the line."""
 
 
+def start_new_file(session: Session, keyring: crypto.Keyring, directory: Path) -> Checkpoint:
+    """Begin a checkpoint file from the database's own checkpoints, then sign the head (after a restore).
+
+    Refused while a file exists: the old one, which shows what a restore of an older copy lost, is archived by
+    the operator, never replaced here.
+    """
+    target = path_in(directory)
+    if target.exists():
+        raise CheckpointFileError(
+            f"{target} exists; archive it first (it is the evidence of what the restore lost)"
+        )
+    lines = "".join(cp.to_line() + "\n" for cp in read_table(session))
+    session.rollback()
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(lines)
+    except OSError as exc:
+        raise AuditUnavailable(f"cannot write the checkpoint file {target}: {exc.strerror}") from exc
+    return write(session, keyring, directory)
+
+
 def read_file(directory: Path) -> list[Checkpoint]:
     """Read every checkpoint in the external file (none when there is no file yet)."""
     target = path_in(directory)

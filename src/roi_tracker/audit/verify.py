@@ -41,6 +41,7 @@ from sqlalchemy.pool import NullPool
 from roi_tracker import crypto
 from roi_tracker import models
 from roi_tracker.audit import checkpoints
+from roi_tracker.audit import rollback
 from roi_tracker.domain import audit_vocab
 
 Progress = Callable[[int], None]
@@ -139,6 +140,9 @@ def verify(
         external = []
         breaks.add(1, str(exc))
     table = checkpoints.read_table(session)
+    rolled_back = rollback.find(session, external, table, keyring)
+    if rolled_back is not None:
+        breaks.add(*rolled_back)
     _check_series(external, keyring, "checkpoint file", breaks)
     _check_series(table, keyring, "database", breaks)
 

@@ -61,6 +61,9 @@ class Action(StrEnum):
     AUDIT_CHECKPOINT = "audit:checkpoint"
     AUDIT_REVIEWED = "audit:reviewed"
     MAINTENANCE_RUN = "maintenance:run"
+    BACKUP_CREATED = "backup:created"
+    BACKUP_RESTORED = "backup:restored"
+    KEYS_EXPORTED = "keys:exported"
 
 
 class Outcome(StrEnum):

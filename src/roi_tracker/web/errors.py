@@ -12,6 +12,7 @@ from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from roi_tracker import db
 from roi_tracker.domain import errors
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,13 @@ def _csrf(exc: CSRFError) -> Any:
 
 
 def _unexpected(exc: Exception) -> Any:
+    if db.unavailable(exc):
+        # The database is down, cut off, locked or full: nothing was stored or shown; the client may retry.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        body, status = respond(
+            503, "database_unavailable", "The service is temporarily unavailable. Please try again shortly."
+        )
+        return body, status, {"Retry-After": "5"}
     # Generic page, no details (ASVS 16.5.1); the log names the type and request id only, never values.
     log.error("unexpected error %s", type(exc).__name__, exc_info=False)
     return respond(500, "internal_error", "The request failed. It has been recorded; please try again.")
