@@ -35,6 +35,7 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r src
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -40,6 +40,7 @@ def _entry(e: rules.Entry) -> schemas.AccountingEntry:
     need=Permission.ACCOUNTING_PRODUCE,
     query=schemas.AccountingQuery,
     responses={200: schemas.AccountingOut},
+    media=("application/pdf", "text/csv"),
 )
 def client_accounting(client_id: str) -> Any:
     """Produce (log and keep) the client's accounting as JSON, PDF or CSV."""

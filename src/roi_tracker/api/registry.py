@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
 from roi_tracker import __version__
 from roi_tracker.api import schemas
@@ -30,6 +31,7 @@ class Operation:
     body: type[BaseModel] | None = None
     form: type[BaseModel] | None = None
     responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
+    media: tuple[str, ...] = ()
 
 
 OPERATIONS: list[Operation] = []
@@ -38,6 +40,7 @@ _ERRORS = {
     401: "No valid token",
     403: "Not permitted",
     404: "Not found",
+    409: "Conflicts with the current state (already revoked, reviewed, extended...)",
     410: "The client's records were destroyed at the end of retention",
     413: "The file is too large",
     415: "Not a PDF, PNG or JPEG",
@@ -57,12 +60,13 @@ def operation(
     body: type[BaseModel] | None = None,
     form: type[BaseModel] | None = None,
     responses: dict[int, type[BaseModel] | None],
+    media: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view as an API operation and declare its permission."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
-        OPERATIONS.append(Operation(path, method.lower(), summary, need, query, body, form, responses))
+        OPERATIONS.append(Operation(path, method.lower(), summary, need, query, body, form, responses, media))
         requires(need)(view)
         bp.add_url_rule(rule, view_func=view, methods=[method])
         return view
@@ -74,8 +78,9 @@ def openapi(prefix: str) -> dict[str, Any]:
     """Build the OpenAPI 3.1 document from the registered operations."""
     components: dict[str, Any] = {}
 
-    def ref(model: type[BaseModel]) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    def ref(model: type[BaseModel], mode: JsonSchemaMode = "validation") -> dict[str, str]:
+        # Responses are described as they are sent: by their serialization aliases ("from", not "from_").
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
         for name, definition in schema.pop("$defs", {}).items():
             components[name] = definition
         components[model.__name__] = schema
@@ -119,13 +124,19 @@ def openapi(prefix: str) -> dict[str, Any]:
             entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         responses: dict[str, Any] = {}
         for status, model in op.responses.items():
-            content = {"application/json": {"schema": ref(model)}} if model is not None else None
+            content = {"application/json": {"schema": ref(model, "serialization")}} if model else {}
+            # Files the success may answer with instead of JSON (the accounting as PDF or CSV).
+            content |= {media: {"schema": {"type": "string", "format": "binary"}} for media in op.media}
             responses[str(status)] = {"description": "OK" if status < 300 else _ERRORS.get(status, "Error")}
             if content:
                 responses[str(status)]["content"] = content
         codes = [400, 422, 503] if op.need == Access.PUBLIC else [400, 401, 403, 422, 503]
+        if params or op.body is not None or op.form is not None:
+            codes += [404]  # a path or a body naming a client, recipient or document that is not there
         if params:
-            codes += [404, 410]
+            codes += [410]
+        if op.method == "post" and op.need != Access.PUBLIC:
+            codes += [409]
         if op.form is not None:
             codes += [413, 415]
         for status in codes:

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from datetime import datetime
+from typing import Annotated
 from typing import Literal
 
 from pydantic import BaseModel
+from pydantic import BeforeValidator
 from pydantic import ConfigDict
 from pydantic import Field
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
+
+
+def _iso(pattern: re.Pattern[str], shape: str) -> BeforeValidator:
+    # Pydantic reads numbers and numeric strings as Unix times; dates and times come only as ISO 8601 text.
+    def check(value: object) -> object:
+        if isinstance(value, str) and pattern.fullmatch(value):
+            return value
+        raise ValueError(f"expected {shape}")
+
+    return BeforeValidator(check)
+
+
+Day = Annotated[date, _iso(_ISO_DATE, "a date as YYYY-MM-DD")]
+Instant = Annotated[datetime, _iso(_ISO_INSTANT, "a time as ISO 8601 (YYYY-MM-DDTHH:MM...)")]
 
 
 class Strict(BaseModel):
@@ -77,8 +97,8 @@ class AuditEventQuery(Strict):
     actor: str | None = Field(default=None, max_length=64)
     action: str | None = Field(default=None, max_length=64)
     outcome: Literal["allowed", "refused", "error", "integrity_failure"] | None = None
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
     cursor: int | None = Field(default=None, ge=1, le=2**63 - 1)
     limit: int = Field(default=100, ge=1, le=500)
 
@@ -105,7 +125,7 @@ class ClientCreate(Strict):
 
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: date
+    date_of_birth: Day
     part2: bool = False
     clinician: str | None = Field(default=None, max_length=64)
     pronouns: str = Field(default="", max_length=40)
@@ -138,7 +158,7 @@ class ClientSearch(Strict):
     """Family name and date of birth (exact, blind to case and accents), or the short reference."""
 
     family_name: str | None = Field(default=None, max_length=100)
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
     reference: str | None = Field(default=None, max_length=16)
 
 
@@ -225,19 +245,19 @@ class AuthorizationData(Strict):
     purposes: list[str] = Field(default_factory=list, max_length=11)
     purpose_text: str = Field(default="", max_length=500)
     disclosing_party: str = Field(default="", max_length=200)
-    effective_on: date | None = None
-    expires_on: date | None = None
+    effective_on: Day | None = None
+    expires_on: Day | None = None
     expiry_event: str = Field(default="", max_length=200)
-    records_from: date | None = None
-    records_to: date | None = None
-    signed_on: date | None = None
+    records_from: Day | None = None
+    records_to: Day | None = None
+    signed_on: Day | None = None
     signed_by: str | None = None
     representative_name: str = Field(default="", max_length=200)
     representative_relationship: str = Field(default="", max_length=200)
     representative_authority: str = Field(default="", max_length=300)
     minor_may_consent: bool = False
     statements: dict[str, bool] | list[str] = Field(default_factory=list)
-    copy_given_on: date | None = None
+    copy_given_on: Day | None = None
     copy_method: str = Field(default="", max_length=100)
     plain_language_form: bool = True
     acknowledge_warnings: bool = False
@@ -291,13 +311,13 @@ class RevocationUpload(Strict):
 class RevocationData(Strict):
     """When the written revocation was received."""
 
-    received_on: date
+    received_on: Day
 
 
 class ExpiryEvent(Strict):
     """When the expiry event happened."""
 
-    occurred_on: date
+    occurred_on: Day
 
 
 class DisclosureCheck(Strict):
@@ -307,7 +327,7 @@ class DisclosureCheck(Strict):
     recipient_id: str = Field(max_length=64)
     categories: list[str] = Field(min_length=1, max_length=12)
     purpose: str = Field(max_length=64)
-    on: date | None = None
+    on: Day | None = None
 
 
 class PermittedOut(BaseModel):
@@ -351,7 +371,7 @@ class DisclosureCreate(Strict):
     document_ids: list[str] = Field(default_factory=list, max_length=200)
     requester_verification: str = Field(default="", max_length=500)
     authorization_id: str | None = Field(default=None, max_length=64)
-    on: date | None = None
+    on: Day | None = None
 
 
 class DisclosureOut(BaseModel):
@@ -376,7 +396,7 @@ class ExceptionCreate(Strict):
     kind: str = Field(max_length=32)
     recipient: ExceptionRecipient = Field(default_factory=ExceptionRecipient)
     disclosed_categories: list[str] = Field(default_factory=list, max_length=12)
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
     justification: str = Field(default="", max_length=4000)
     password: str = Field(max_length=128)
     channel: str = Field(default="phone", max_length=16)
@@ -392,7 +412,7 @@ class ExceptionCreate(Strict):
     reported_at: str = Field(default="", max_length=32)
     parent_suspected: bool = False
     condition: str = Field(default="", max_length=32)
-    client_informed_on: date | None = None
+    client_informed_on: Day | None = None
     not_informed_reason: str = Field(default="", max_length=32)
     court: str = Field(default="", max_length=200)
     order_reference: str = Field(default="", max_length=100)
@@ -470,7 +490,7 @@ class EmergencyOut(BaseModel):
 class AccountingQuery(Strict):
     """The period start (default 6 years back) and the format."""
 
-    since: date | None = None
+    since: Day | None = None
     format: Literal["json", "pdf", "csv"] = "json"
 
 

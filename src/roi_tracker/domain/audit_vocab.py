@@ -17,14 +17,14 @@ class Action(StrEnum):
     RECOVERY_CODE_USED = "auth:recovery_code:used"
     SIGNOUT = "auth:signout"
     SESSION_EXPIRED = "auth:session:expired"
-    TOKEN_REJECTED = "auth:token:rejected"
-    PASSWORD_CHANGED = "user:password:changed"
+    TOKEN_REJECTED = "auth:token:rejected"  # nosec B105  # an action name, not a password
+    PASSWORD_CHANGED = "user:password:changed"  # nosec B105  # an action name, not a password
     USER_CREATED = "user:created"
     USER_ROLE_CHANGED = "user:role:changed"
     USER_DISABLED = "user:disabled"
     USER_ENABLED = "user:enabled"
     USER_MFA_RESET = "user:mfa:reset"
-    TOKEN_ISSUED = "user:token:issued"
+    TOKEN_ISSUED = "user:token:issued"  # nosec B105  # an action name, not a password
     ACCESS_DENIED = "access:denied"
     CLIENT_RECORD_READ = "client:record:read"
     CLIENT_RECORD_WRITTEN = "client:record:written"

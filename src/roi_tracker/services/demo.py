@@ -18,7 +18,7 @@ from roi_tracker.services.context import Env
 
 def seed_history(session: Session, env: Env, *, days: int = 14, seed: int = 7) -> int:
     """Append sign-ins, failures and refusals spread over the last `days` days; return how many."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # synthetic demo data, not security
     people = list(session.execute(select(models.User.id, models.User.role)))
     today = env.clock().replace(hour=0, minute=0, second=0, microsecond=0)
     planned: list[tuple[datetime, audit.Actor, Action, Outcome, str, str]] = []

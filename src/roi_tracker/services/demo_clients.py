@@ -55,7 +55,7 @@ def tiny_pdf(lines: list[str]) -> bytes:
 
 def seed_clients(session: Session, env: Env, clinician: audit.Actor, *, seed: int = 11) -> int:
     """Register the synthetic clients on `clinician`'s caseload, each with a few generated PDFs."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # synthetic demo data, not security
     for given, family, born, pronouns, part2 in PEOPLE:
         details = rules.Demographics(
             given_name=given,
