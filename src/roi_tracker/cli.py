@@ -457,11 +457,11 @@ def clients_hold(client_id: str, release: bool) -> None:
 
 
 @main.command(name="backup")
-@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path))
 @click.option(
     "--keyring",
     "keyring_dest",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Also export the key file here: another folder, kept apart from the backup.",
 )
@@ -484,7 +484,7 @@ def backup_command(dest: Path, keyring_dest: Path | None) -> None:
 
 
 @main.command(name="restore")
-@click.argument("src", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("src", type=click.Path(path_type=Path))
 @click.option(
     "--force", is_flag=True, help="Replace a database that holds data (it is kept aside, not deleted)."
 )

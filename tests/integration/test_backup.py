@@ -234,12 +234,13 @@ def _garbage(tmp_path: Path) -> Path:
     ("make", "words"),
     [
         (lambda tmp, mp: tmp / "backups" / "missing.sqlite3", "no such file"),
+        (lambda tmp, mp: tmp / "backups", "not a file"),
         (lambda tmp, mp: _garbage(tmp), "not a readable SQLite database"),
         (lambda tmp, mp: _not_ours(tmp), "lacks the tables"),
         (lambda tmp, mp: _unknown_migration(tmp), "migration 9999 is not one this version knows"),
         (_other_instance_backup, "does not belong to this key file"),
     ],
-    ids=["missing", "garbage", "not-roi-tracker", "unknown-migration", "other-keys"],
+    ids=["missing", "folder", "garbage", "not-roi-tracker", "unknown-migration", "other-keys"],
 )
 def test_restore_fails_closed_on_a_bad_backup_and_touches_nothing(
     inst: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: object, words: str
