@@ -487,11 +487,11 @@ def maintenance_run(ahead: int) -> None:
 
 
 @main.command(name="backup")
-@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path))
 @click.option(
     "--keyring",
     "keyring_dest",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Also export the key file here: another folder, kept apart from the backup.",
 )
@@ -514,7 +514,7 @@ def backup_command(dest: Path, keyring_dest: Path | None) -> None:
 
 
 @main.command(name="restore")
-@click.argument("src", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("src", type=click.Path(path_type=Path))
 @click.option(
     "--force", is_flag=True, help="Replace a database that holds data (it is kept aside, not deleted)."
 )

@@ -22,6 +22,9 @@ from roi_tracker.services import backup
 from tests.conftest import ON_POSTGRES
 from tests.conftest import PG_URL
 from tests.faults import live
+from tests.faults import practice
+
+pytestmark = pytest.mark.slow  # a real server in a subprocess: tens of seconds
 
 
 def disk_full(server: live.Server) -> Callable[[bool], None]:
@@ -35,13 +38,13 @@ def disk_full(server: live.Server) -> Callable[[bool], None]:
     return switch
 
 
-def sample(load: live.Load) -> dict[str, int]:
+def sample(load: practice.Load) -> dict[str, int]:
     """Return a copy of the statuses seen so far."""
     with load.lock:
         return dict(load.statuses)
 
 
-def during(load: live.Load, seconds: float) -> dict[str, int]:
+def during(load: practice.Load, seconds: float) -> dict[str, int]:
     """Return the statuses the load saw over the next `seconds`."""
     before = sample(load)
     time.sleep(seconds)
@@ -56,9 +59,9 @@ def run_outages(
     runtime: Runtime, tmp_path: Path, env: dict[str, str], *outages: tuple[Outage, float]
 ) -> None:
     """Serve under load; for each outage, switch it on for about `window` seconds, then off, and check."""
-    practice = live.open_practice(runtime)
+    world = practice.open_practice(runtime)
     with live.serving(env, tmp_path / "server.log") as server:
-        load = live.Load(server.port, practice)
+        load = practice.Load(server.port, world)
         load.start(per_kind=1)
         try:
             load.wait_for(disclosures=2, documents=1)
@@ -79,7 +82,7 @@ def run_outages(
             load.finish()
         assert not any(key.endswith(" 500") for key in load.statuses), dict(load.statuses)
         assert server.stop() == 0, server.tail()
-    live.assert_nothing_half_written(runtime, load)
+    practice.assert_nothing_half_written(runtime, load)
     verdict = live.verify_command(env)
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
 
@@ -117,7 +120,7 @@ def test_a_full_disk_or_a_held_lock_answers_503_and_the_server_recovers_afterwar
 
 
 @contextmanager
-def login_role(runtime: Runtime) -> Iterator[tuple[str, Callable[[live.Server], Callable[[bool], None]]]]:
+def login_role(runtime: Runtime) -> Iterator[tuple[str, Outage]]:
     """A login role in roi_app for the server, and an outage that shuts it out and cuts its connections."""
     role = f"roi_fault_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")

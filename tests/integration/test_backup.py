@@ -141,6 +141,14 @@ def test_the_key_file_is_exported_only_on_request_and_never_beside_the_backup(
         "backup", str(tmp_path / "backups" / "a.sqlite3"), "--keyring", str(tmp_path / "backups" / "k.json")
     )
     one_line_error(beside[0], beside[2], "keep the key file apart from the backup")
+    (tmp_path / "backups" / "keys").mkdir()
+    below = run(
+        "backup",
+        str(tmp_path / "backups" / "a.sqlite3"),
+        "--keyring",
+        str(tmp_path / "backups" / "keys" / "k.json"),
+    )
+    one_line_error(below[0], below[2], "keep the key file apart from the backup")
     assert not (tmp_path / "backups" / "a.sqlite3").exists()
     keys = tmp_path / "vault" / "keys.json"
     code, out, err = run("backup", str(tmp_path / "backups" / "a.sqlite3"), "--keyring", str(keys))
@@ -148,7 +156,10 @@ def test_the_key_file_is_exported_only_on_request_and_never_beside_the_backup(
     assert stat.S_IMODE(keys.stat().st_mode) == 0o600
     assert keys.read_bytes() == (inst / "keys.json").read_bytes()
     assert Action.KEYS_EXPORTED.value in actions()
-    assert list((tmp_path / "backups").iterdir()) == [tmp_path / "backups" / "a.sqlite3"]
+    assert sorted((tmp_path / "backups").iterdir()) == [
+        tmp_path / "backups" / n for n in ("a.sqlite3", "keys")
+    ]
+    assert list((tmp_path / "backups" / "keys").iterdir()) == []
 
 
 def test_backup_refuses_to_overwrite_a_file(inst: Path, tmp_path: Path) -> None:
@@ -223,12 +234,13 @@ def _garbage(tmp_path: Path) -> Path:
     ("make", "words"),
     [
         (lambda tmp, mp: tmp / "backups" / "missing.sqlite3", "no such file"),
+        (lambda tmp, mp: tmp / "backups", "not a file"),
         (lambda tmp, mp: _garbage(tmp), "not a readable SQLite database"),
         (lambda tmp, mp: _not_ours(tmp), "lacks the tables"),
         (lambda tmp, mp: _unknown_migration(tmp), "migration 9999 is not one this version knows"),
         (_other_instance_backup, "does not belong to this key file"),
     ],
-    ids=["missing", "garbage", "not-roi-tracker", "unknown-migration", "other-keys"],
+    ids=["missing", "folder", "garbage", "not-roi-tracker", "unknown-migration", "other-keys"],
 )
 def test_restore_fails_closed_on_a_bad_backup_and_touches_nothing(
     inst: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: object, words: str

@@ -102,10 +102,11 @@ def _check_destinations(dest: Path, keyring_dest: Path | None) -> None:
         return
     if keyring_dest.exists():
         raise Conflict(f"{keyring_dest} already exists; refusing to overwrite it")
-    if keyring_dest.resolve().parent == dest.resolve().parent:
+    keys, backups = keyring_dest.resolve().parent, dest.resolve().parent
+    if keys == backups or backups in keys.parents or keys in backups.parents:
         raise InvalidInput(
-            "keep the key file apart from the backup: --keyring must name another folder "
-            "(a backup stolen with its keys reveals everything)",
+            "keep the key file apart from the backup: --keyring must name a folder that neither holds nor "
+            "lies inside the backup's (a backup stolen with its keys reveals everything)",
             field="keyring",
         )
 
@@ -132,7 +133,12 @@ def take(session: Session, env: Env, actor: audit.Actor, dest: Path, keyring_des
             session, actor, Action.KEYS_EXPORTED, Outcome.ALLOWED, object_type="backup", object_id=backup_id
         )
         audit.commit(session)
-        keyfile.write_new(env.keyring, keyring_dest)
+        try:
+            keyfile.write_new(env.keyring, keyring_dest)
+        except OSError as exc:
+            raise BackupFailed(
+                f"the key file could not be exported to {keyring_dest}: {_reason(exc)}"
+            ) from None
     return Taken(backup_id, dest, signed.head_seq, keyring_dest)
 
 
@@ -154,6 +160,6 @@ def copy_database(source: Path, dest: Path) -> None:
             out.execute("PRAGMA journal_mode=DELETE")
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(partial, dest)
+        os.link(partial, dest)  # never over a file that appeared meanwhile (FileExistsError)
     finally:
         partial.unlink(missing_ok=True)

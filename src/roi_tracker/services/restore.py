@@ -49,8 +49,10 @@ def _fail(source: Path, why: str) -> backup.BackupFailed:
 
 def _stage(source: Path, staging: Path) -> None:
     """Copy the backup next to the database through SQLite, then check the copy (the backup stays as is)."""
-    if not source.is_file():
+    if not source.exists():
         raise _fail(source, "no such file")
+    if not source.is_file():
+        raise _fail(source, "not a file")
     staging.unlink(missing_ok=True)
     try:
         src = contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True))
