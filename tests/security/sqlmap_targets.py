@@ -128,8 +128,8 @@ def json_targets(document: dict[str, Any], ids: dict[str, str]) -> list[Target]:
         for method, entry in operations.items():
             body = entry.get("requestBody", {}).get("content", {}).get("application/json")
             params = entry.get("parameters", [])
-            if body is None and not params:
-                continue
+            if body is None and (method != "get" or not params):
+                continue  # multipart uploads: their fields are attacked through the web forms (same services)
             url = path
             for p in params:
                 if p["in"] == "path":  # `*` marks a custom injection point for sqlmap
