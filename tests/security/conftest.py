@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker import models
@@ -15,9 +17,8 @@ from roi_tracker.services import demo_exceptions
 from roi_tracker.services import demo_releases
 from roi_tracker.services import instance
 from roi_tracker.services import users
+from tests.security.live_server import ACCOUNTS
 
-# The demo account that acts for each role (the demo's own `clinician` holds the caseload).
-ACCOUNTS = {"clinician": "clinician", "front_desk": "frontdesk", "auditor": "auditor", "admin": "admin"}
 SYSTEM = audit.Actor("test", "system")
 
 
@@ -29,13 +30,13 @@ class Practice:
     ids: dict[str, str]
 
 
-def _actor(session: object, username: str) -> audit.Actor:
-    user = users.by_username(session, username)  # type: ignore[arg-type]
+def _actor(session: Session, username: str) -> audit.Actor:
+    user = users.by_username(session, username)
     return audit.Actor(str(user.id), user.role, "demo")
 
 
-def _first_id(session: object, model: type[models.Base]) -> str:
-    row_id = session.execute(select(model.id).limit(1)).scalar_one()  # type: ignore[attr-defined]
+def _first_id(session: Session, model: Any) -> str:
+    row_id = session.execute(select(model.id).limit(1)).scalar_one()
     return str(row_id)
 
 

@@ -25,8 +25,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from roi_tracker.domain import roles
 from roi_tracker.runtime import Runtime
 from roi_tracker.web import create_app
-from tests.security.conftest import ACCOUNTS
 from tests.security.conftest import Practice
+from tests.security.live_server import ACCOUNTS
 
 CHECKS = [
     core_checks.not_a_server_error,
