@@ -29,6 +29,7 @@ from roi_tracker.services import demo
 from roi_tracker.services import demo_clients
 from roi_tracker.services import demo_exceptions
 from roi_tracker.services import demo_releases
+from roi_tracker.services import demo_seed
 from roi_tracker.services import instance
 from roi_tracker.services import keys
 from roi_tracker.services import users
@@ -442,6 +443,39 @@ def clients_hold(client_id: str, release: bool) -> None:
     finally:
         rt.close()
     click.echo(f"legal hold {'lifted from' if release else 'placed on'} {client_id}")
+
+
+@main.group(name="demo")
+def demo_group() -> None:
+    """Synthetic data for trials and benchmarks."""
+
+
+@demo_group.command(name="seed")
+@click.option("--clients", "count", required=True, type=int, help="How many synthetic clients to add.")
+@click.option("--add", is_flag=True, help="Add to an instance that already has clients.")
+@click.option(
+    "--seed", "seed_value", default=1, show_default=True, help="Random seed (same seed, same data)."
+)
+@one_line_errors
+def demo_seed_command(count: int, add: bool, seed_value: int) -> None:
+    """Add N synthetic clients with authorizations, documents, disclosures and log history, in bulk."""
+    demo_seed.check_count(count)
+    rt = _runtime()
+    try:
+        if sys.stderr.isatty():
+            with click.progressbar(length=count, label="Seeding clients", file=sys.stderr) as bar:
+                done = demo_seed.seed(
+                    rt.sessions, rt.env, count, add=add, seed_value=seed_value, progress=bar.update
+                )
+        else:
+            done = demo_seed.seed(rt.sessions, rt.env, count, add=add, seed_value=seed_value)
+    finally:
+        rt.close()
+    click.echo(
+        f"added {done.clients:,} synthetic clients, {done.authorizations:,} authorizations and "
+        f"{done.log_entries:,} access-log entries"
+    )
+    click.echo(f"synthetic staff: {', '.join(done.staff)} (random passwords; use `roi-tracker users token`)")
 
 
 if __name__ == "__main__":  # pragma: no cover
