@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -48,10 +49,12 @@ def _timer(settings: Settings, stop: threading.Event) -> None:
         rt.close()
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self.settings = settings
+class Application(BaseApplication):  # type: ignore[misc]
+    """gunicorn serving the app `load` returns, with `options` (the benchmark's floor app uses it too)."""
+
+    def __init__(self, options: dict[str, Any], load: Callable[[], Any]) -> None:
         self.options = options
+        self._load = load
         super().__init__()
 
     def load_config(self) -> None:
@@ -59,12 +62,33 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from roi_tracker.web import create_app
-
-        return create_app(open_instance(self.settings))
+        return self._load()
 
 
-def run(settings: Settings, *, host: str, port: int, workers: int | None) -> None:
+def _app(settings: Settings) -> Any:
+    from roi_tracker.web import create_app
+
+    return create_app(open_instance(settings))
+
+
+def options(
+    settings: Settings, *, host: str, port: int, workers: int | None, threads: int | None
+) -> dict[str, Any]:
+    """The gunicorn settings `serve` uses (the benchmark's floor app serves with the same)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers or 2,
+        "worker_class": "gthread",
+        "threads": threads or 4,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        # The access line names method, path and status only: paths never carry PHI (POST search).
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+    }
+
+
+def run(settings: Settings, *, host: str, port: int, workers: int | None, threads: int | None = None) -> None:
     """Serve until stopped; a checkpoint is written at shutdown."""
     stop = threading.Event()
 
@@ -79,17 +103,5 @@ def run(settings: Settings, *, host: str, port: int, workers: int | None) -> Non
         finally:
             rt.close()
 
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers or 2,
-        "worker_class": "gthread",
-        "threads": 4,
-        "timeout": 60,
-        "graceful_timeout": 10,
-        "accesslog": "-",
-        # The access line names method, path and status only: paths never carry PHI (POST search).
-        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
-        "when_ready": when_ready,
-        "on_exit": on_exit,
-    }
-    _Gunicorn(settings, options).run()
+    config = options(settings, host=host, port=port, workers=workers, threads=threads)
+    Application(config | {"when_ready": when_ready, "on_exit": on_exit}, lambda: _app(settings)).run()

@@ -29,6 +29,7 @@ GIVEN = ("Maya", "Jonah", "Priya", "Tomás", "Sam", "Lena", "Zoë", "Omar", "Aik
 _ONSETS = ("b", "ch", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z")
 _VOWELS = ("a", "e", "i", "o", "u", "ai", "ou", "é", "ö", "ñ")
 CLINICAL = ("assessments", "treatment_plan", "progress_summary", "diagnosis", "attendance")
+AUTHS_PER_CLIENT = 5  # at most; label numbers are reserved per client
 CHANNELS = ("mail", "fax", "secure_email", "portal")
 TABLES = (
     models.Client,

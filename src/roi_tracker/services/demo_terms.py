@@ -15,6 +15,9 @@ from roi_tracker.services.demo_releases import PART2_STATEMENTS
 from roi_tracker.services.terms import parse_draft
 from roi_tracker.services.terms import terms_json
 
+_STATES = ("active", "expired", "revoked", "event")
+_CUMULATIVE = (6, 8, 9, 10)  # weights 6, 2, 1, 1
+
 
 class TermsCache:
     """Stored terms by shape (kind, categories, purposes, expiry kind), validated once per shape."""
@@ -47,7 +50,7 @@ def draft_fields(
     rng: random.Random, recipient: uuid.UUID, signed: date, today: date, part2: bool
 ) -> tuple[dict[str, Any], str]:
     """Return an authorization's fields and its intended state: active, expired, revoked or until an event."""
-    state = rng.choices(("active", "expired", "revoked", "event"), weights=(6, 2, 1, 1))[0]
+    state = rng.choices(_STATES, cum_weights=_CUMULATIVE)[0]
     if part2:
         kind, cats, purposes = "part2", ["sud_records", "attendance"], ["continuity_of_care"]
     elif rng.random() < 0.1:
