@@ -31,6 +31,8 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# An execution option: this connection's transaction only reads, so SQLite may open it deferred (no lock).
+READ_ONLY = "roi_read_only"
 
 
 class UTCDateTime(types.TypeDecorator[datetime]):
@@ -101,7 +103,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Deferred only for transactions declared read-only (begin_read); a deferred read that later writes
+        # is what fails with "database is locked" under concurrency (performance.md).
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def begin_read(session: Session) -> None:
+    """Open the session's next transaction for reads only: on SQLite without the write lock (WAL readers)."""
+    if not session.in_transaction():
+        session.connection(execution_options={READ_ONLY: True})
+
+
+def end_read(session: Session) -> None:
+    """End a transaction that only read, keeping what it loaded, so the next one may write (and lock)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read on a session holding changes")
+    session.commit()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
