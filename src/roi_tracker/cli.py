@@ -137,9 +137,14 @@ def _print_sign_ins(sign_ins: list[instance.DemoSignIn]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: 2).")
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: one per CPU, 2+)."
+)
+@click.option(
+    "--threads", default=None, type=click.IntRange(1, 64), help="Threads per worker (default: by database)."
+)
 @one_line_errors
-def serve(host: str, port: int, workers: int | None) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Serve the app with gunicorn."""
     from roi_tracker import server
 
@@ -149,7 +154,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     if sign_ins:
         _print_sign_ins(sign_ins)
     click.echo(f"Serving on http://{host}:{port}")
-    server.run(settings, host=host, port=port, workers=workers)
+    server.run(settings, host=host, port=port, workers=workers, threads=threads)
 
 
 @main.group(name="db")

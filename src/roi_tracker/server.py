@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -71,15 +72,34 @@ def _app(settings: Settings) -> Any:
     return create_app(open_instance(settings))
 
 
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def sizing(database_url: str, cpu_count: int) -> tuple[int, int]:
+    """Default (workers, threads) for the database in use; README "Sizing the server" explains them.
+
+    SQLite takes one writer at a time for the whole file (BEGIN IMMEDIATE, db.py): more than one worker per
+    CPU only adds waiters on that lock, and few threads per worker keep the queue short. PostgreSQL serializes
+    only the log's append (an advisory lock held for the INSERT and COMMIT): a worker per CPU with more
+    threads overlaps the waits on the database's round trips.
+    """
+    if database_url.startswith("sqlite"):
+        return max(2, cpu_count), 2
+    return max(2, cpu_count), 4
+
+
 def options(
     settings: Settings, *, host: str, port: int, workers: int | None, threads: int | None
 ) -> dict[str, Any]:
     """The gunicorn settings `serve` uses (the benchmark's floor app serves with the same)."""
+    default_workers, default_threads = sizing(settings.database_url, cpus())
     return {
         "bind": f"{host}:{port}",
-        "workers": workers or 2,
+        "workers": workers or default_workers,
         "worker_class": "gthread",
-        "threads": threads or 4,
+        "threads": threads or default_threads,
         "timeout": 60,
         "graceful_timeout": 10,
         "accesslog": "-",
