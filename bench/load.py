@@ -109,11 +109,25 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _workers(proc: subprocess.Popen[bytes]) -> list[int]:
+    return [int(pid) for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+
+
+def startup_cpu(proc: subprocess.Popen[bytes]) -> float:
+    """CPU seconds on the path to the first request: the master's and its busiest worker's (load-proof)."""
+    return cpu_seconds(proc.pid) + max((cpu_seconds(pid) for pid in _workers(proc)), default=0.0)
+
+
 def worker_rss_mb(proc: subprocess.Popen[bytes]) -> float:
     """The largest resident set of the gunicorn master's worker processes, in MB."""
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in _workers(proc):
         status = Path(f"/proc/{pid}/status").read_text()
         match = re.search(r"VmRSS:\s+(\d+) kB", status)
         if match:
@@ -166,6 +180,7 @@ def measure(instance: Instance, *, seconds: int, rounds: int, connections: int =
         "http://127.0.0.1:5801/api/v1/health",
         logs / "serve.log",
     )
+    first_cpu = startup_cpu(product)
     floor, _ = start(
         [sys.executable, "-m", "bench.floor", "--port", "5802", *extra],
         env,
@@ -232,6 +247,7 @@ def measure(instance: Instance, *, seconds: int, rounds: int, connections: int =
             f"< {TARGET_RSS_MB}",
             rss < TARGET_RSS_MB,
         ),
+        Row("P5", f"{kind}: CPU s to first request (master + worker)", f"{first_cpu:.2f}", "", "", "", None),
         Row(
             "P5",
             f"{kind}: start to first request s",

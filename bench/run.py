@@ -95,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     if "P6" in only:
         rows += _detail("P6", lambda: p6.rows())
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    machine = (
+        f"{platform.node()}, {os.cpu_count()} CPUs (load {load_avg}), Python {platform.python_version()}"
+    )
     head = f"roi-tracker benchmarks, {when}, {machine}"
     text = f"{head}\n{render(rows)}\n(total {time.perf_counter() - started:.0f} s; detail in {LOGS})\n"
     print(text)
