@@ -134,3 +134,14 @@ def test_the_command_seeds_and_the_log_verifies(cli_env: Path) -> None:  # noqa:
     code, _, err = run("demo", "seed", "--clients", "5")
     assert code == 1
     assert "--add" in err
+
+
+def test_batches_built_by_worker_processes_keep_the_chain_whole(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several batches (built in forked workers, written in order) make one valid chain and unique labels."""
+    monkeypatch.setattr(demo_seed, "BATCH", 20)
+    done = demo_seed.seed(runtime.sessions, runtime.env, 45)
+    assert count(runtime, models.Client) == 45
+    assert count(runtime, models.Authorization) == done.authorizations
+    assert _verdict(runtime).intact
