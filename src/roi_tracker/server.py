@@ -66,10 +66,12 @@ class Application(BaseApplication):  # type: ignore[misc]
         return self._load()
 
 
-def _app(settings: Settings) -> Any:
+def _app(settings: Settings, opened: list[Runtime]) -> Any:
     from roi_tracker.web import create_app
 
-    return create_app(open_instance(settings))
+    rt = open_instance(settings)
+    opened.append(rt)
+    return create_app(rt)
 
 
 def cpus() -> int:
@@ -123,5 +125,14 @@ def run(settings: Settings, *, host: str, port: int, workers: int | None, thread
         finally:
             rt.close()
 
+    opened: list[Runtime] = []
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        # The app was loaded once in the master (preload: workers start with everything imported); each
+        # worker drops the master's pooled connections without closing them and opens its own.
+        for rt in opened:
+            rt.engine.dispose(close=False)
+
+    hooks = {"when_ready": when_ready, "on_exit": on_exit, "post_fork": post_fork, "preload_app": True}
     config = options(settings, host=host, port=port, workers=workers, threads=threads)
-    Application(config | {"when_ready": when_ready, "on_exit": on_exit}, lambda: _app(settings)).run()
+    Application(config | hooks, lambda: _app(settings, opened)).run()
