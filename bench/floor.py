@@ -1,7 +1,8 @@
 """The floor of P1: the least a disclosure check could do, served exactly as `roi-tracker serve` serves.
 
 Token auth (the product's own `users.user_for_token`), one SELECT (the client asked about), one chained log
-INSERT through audit/ committed before answering. It lives only here, never in the product.
+INSERT through audit/ committed before answering; reads in a deferred transaction, as the product's check.
+It lives only here, never in the product.
 Run: `python -m bench.floor --port P [--workers N] [--threads T]` with the instance's ROI_* environment.
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from roi_tracker import audit
 from roi_tracker import config
+from roi_tracker import db
 from roi_tracker import models
 from roi_tracker import server
 from roi_tracker.domain.audit_vocab import Action
@@ -40,12 +42,15 @@ def create_app() -> Flask:
         bearer = request.headers.get("Authorization", "")
         body = request.get_json(silent=True) or {}
         with rt.sessions() as session:
+            # The same transaction discipline as the product's check: reads deferred, the lock for the entry.
+            db.begin_read(session)
             user = users.user_for_token(session, rt.env, bearer.removeprefix("Bearer ").strip())
             if user is None:
                 return jsonify(error="unauthorized"), 401
             client_id = session.execute(
                 select(models.Client.id).where(models.Client.id == uuid.UUID(str(body.get("client_id"))))
             ).scalar()
+            db.end_read(session)
             actor = audit.Actor(str(user.id), user.role, "floor")
             rt.env.log.append(
                 session,
