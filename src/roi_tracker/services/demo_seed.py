@@ -31,12 +31,12 @@ from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.services import recipients
 from roi_tracker.services import users
 from roi_tracker.services.context import Env
+from roi_tracker.services.demo_people import TABLES
+from roi_tracker.services.demo_people import Batch
+from roi_tracker.services.demo_people import Cast
+from roi_tracker.services.demo_people import family_names
 from roi_tracker.services.demo_rows import AUTHS_PER_CLIENT
-from roi_tracker.services.demo_rows import TABLES
-from roi_tracker.services.demo_rows import Batch
-from roi_tracker.services.demo_rows import Cast
 from roi_tracker.services.demo_rows import Writer
-from roi_tracker.services.demo_rows import family_names
 
 MAX_CLIENTS = 2_000_000
 BATCH = 1_000
