@@ -1,6 +1,6 @@
 """Benchmark P4: field encryption + decryption, the product's DataKey vs Fernet, on the same 64-byte fields.
 
-Run: `.venv/bin/python bench/crypto.py [--fields N] [--rounds R]`.
+Run: `.venv/bin/python -m bench.crypto [--fields N] [--rounds R]` (or through `make bench`).
 DataKey is what the product uses (AES-256-GCM, one cipher object per client key, associated data binding the
 value to table, column, row and client). Fernet (AES-128-CBC + HMAC-SHA256, what Fernet-column apps pay) is
 imported here only, to compare: the architecture test keeps `cryptography` out of src/ except crypto.py, and
@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from cryptography.fernet import Fernet
 
+from bench.table import Row
+from bench.table import render
 from roi_tracker import crypto
 
 TARGET_RATIO = 5.0
@@ -56,31 +58,41 @@ def rate(round_: Callable[[], None], count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Time both ciphers side by side and print the rates, the ratio and the verdict."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fields", type=int, default=50_000, help="fields per round (default 50,000)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of each cipher (default 5)")
-    args = parser.parse_args(argv)
-    values = fields(args.fields)
+def rows(field_count: int = 50_000, rounds: int = 5) -> list[Row]:
+    """Time both ciphers side by side, interleaved; return the figure rows (best round of each)."""
+    values = fields(field_count)
     row_ids = [str(uuid.uuid4()) for _ in values]
     ring = crypto.Keyring.generate()
     key, _wrapped = ring.new_data_key(str(uuid.uuid4()), 1)
     fernet = Fernet(Fernet.generate_key())
     data_key_rate = fernet_rate = 0.0
     # Interleave the two, so that drift in the machine's speed hits both alike.
-    for _ in range(args.rounds):
-        data_key_rate = max(data_key_rate, rate(lambda: data_key_round(key, values, row_ids), args.fields))
-        fernet_rate = max(fernet_rate, rate(lambda: fernet_round(fernet, values), args.fields))
+    for _ in range(rounds):
+        data_key_rate = max(data_key_rate, rate(lambda: data_key_round(key, values, row_ids), field_count))
+        fernet_rate = max(fernet_rate, rate(lambda: fernet_round(fernet, values), field_count))
     ratio = data_key_rate / fernet_rate
-    ok = ratio >= TARGET_RATIO
-    print(f"P4 field encryption + decryption, {FIELD_BYTES}-byte fields, {args.fields:,} per round")
-    print(f"{'measure':<36}{'value':>14}  {'target':<10}")
-    print(f"{'DataKey (AES-256-GCM + AD) ops/s':<36}{data_key_rate:>14,.0f}")
-    print(f"{'Fernet ops/s':<36}{fernet_rate:>14,.0f}")
-    print(f"{'ratio DataKey / Fernet':<36}{ratio:>14.1f}  >= {TARGET_RATIO:<7} {'PASS' if ok else 'FAIL'}")
-    print(f"P4: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    return [
+        Row(
+            "P4",
+            f"field encrypt+decrypt ops/s, {FIELD_BYTES} B (DataKey vs Fernet)",
+            f"{data_key_rate:,.0f}",
+            f"{fernet_rate:,.0f}",
+            f"{ratio:.1f}",
+            f">= {TARGET_RATIO:g}",
+            ratio >= TARGET_RATIO,
+        )
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time both ciphers side by side and print the rates, the ratio and the verdict."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fields", type=int, default=50_000, help="fields per round (default 50,000)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each cipher (default 5)")
+    args = parser.parse_args(argv)
+    result = rows(args.fields, args.rounds)
+    print(render(result))
+    return 0 if all(r.ok is not False for r in result) else 1
 
 
 if __name__ == "__main__":

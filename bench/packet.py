@@ -1,6 +1,6 @@
 """Benchmark P6: a release packet of 20 one-megabyte PDF documents, built in under 2 seconds.
 
-Run: `.venv/bin/python bench/packet.py [--documents N] [--megabytes M] [--pages P] [--rounds R]`.
+Run: `.venv/bin/python -m bench.packet [--documents N] [--megabytes M] [--pages P] [--rounds R]`.
 Each document is a PDF of P pages (default 1) holding incompressible greyscale images, M MB in all: scans,
 with nothing to deduplicate or compress. Merging costs per page, so try --pages 20 and --pages 100 too.
 Two figures: `packet.build` alone (cover sheet + merge), and the whole download,
@@ -26,6 +26,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from bench.table import Row
+from bench.table import render
 from roi_tracker import audit
 from roi_tracker import config
 from roi_tracker import migrate
@@ -203,15 +205,27 @@ def release(runtime: Runtime, pdfs: list[bytes], rounds: int) -> tuple[float, by
     return best_of(rounds, download)
 
 
-def report(label: str, seconds: float, pdf: bytes, documents_expected: int) -> bool:
-    """Print one figure with its verdict; check the packet holds the cover and every document."""
+def row(label: str, seconds: float, pdf: bytes, documents_expected: int) -> Row:
+    """One figure with its verdict; the packet must hold the cover and every document."""
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     ok = seconds <= TARGET_SECONDS and pages > documents_expected
-    print(
-        f"{label:<40}{seconds:>8.2f} s  <= {TARGET_SECONDS:.0f} s   "
-        f"{len(pdf) / MB:6.1f} MB, {pages} pages   {'PASS' if ok else 'FAIL'}"
-    )
-    return ok
+    what = f"{label} ({len(pdf) / MB:.1f} MB, {pages} pages)"
+    return Row("P6", what, f"{seconds:.2f} s", "", "", f"<= {TARGET_SECONDS:g} s", ok)
+
+
+def rows(documents: int = 20, megabytes: float = 1.0, pages: int = 1, rounds: int = 3) -> list[Row]:
+    """Build the packet both ways (best of `rounds`) and return the two figure rows."""
+    pdfs = [scanned_pdf(n, int(megabytes * MB), pages) for n in range(1, documents + 1)]
+    build_seconds, built = build_only(pdfs, rounds)
+    out = [row(f"packet.build, {documents} x {megabytes:g} MB PDFs", build_seconds, built, documents)]
+    with tempfile.TemporaryDirectory(prefix="roi-bench-") as root:
+        runtime = temp_instance(Path(root))
+        try:
+            full_seconds, served = release(runtime, pdfs, rounds)
+        finally:
+            runtime.close()
+    out.append(row("release_packet download, SQLite", full_seconds, served, documents))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,23 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=1, help="pages per document (default 1)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the best counts (default 3)")
     args = parser.parse_args(argv)
-    pdfs = [scanned_pdf(n, int(args.megabytes * MB), args.pages) for n in range(1, args.documents + 1)]
-    total = sum(len(p) for p in pdfs) / MB
-    print(
-        f"P6 release packet: {args.documents} PDF documents of {args.pages} page(s), {total:.1f} MB in all, "
-        f"best of {args.rounds}"
-    )
-    build_seconds, built = build_only(pdfs, args.rounds)
-    ok = report("packet.build (cover + merge)", build_seconds, built, args.documents)
-    with tempfile.TemporaryDirectory(prefix="roi-bench-") as root:
-        runtime = temp_instance(Path(root))
-        try:
-            full_seconds, served = release(runtime, pdfs, args.rounds)
-        finally:
-            runtime.close()
-    ok = report("disclosures.release_packet (SQLite)", full_seconds, served, args.documents) and ok
-    print(f"P6: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    result = rows(args.documents, args.megabytes, args.pages, args.rounds)
+    print(render(result))
+    return 0 if all(r.ok for r in result) else 1
 
 
 if __name__ == "__main__":

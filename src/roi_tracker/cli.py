@@ -32,6 +32,7 @@ from roi_tracker.services import demo
 from roi_tracker.services import demo_clients
 from roi_tracker.services import demo_exceptions
 from roi_tracker.services import demo_releases
+from roi_tracker.services import demo_seed
 from roi_tracker.services import instance
 from roi_tracker.services import keys
 from roi_tracker.services import maintenance
@@ -141,9 +142,14 @@ def _print_sign_ins(sign_ins: list[instance.DemoSignIn]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: 2).")
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: one per CPU, 2+)."
+)
+@click.option(
+    "--threads", default=None, type=click.IntRange(1, 64), help="Threads per worker (default: by database)."
+)
 @one_line_errors
-def serve(host: str, port: int, workers: int | None) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Serve the app with gunicorn."""
     from roi_tracker import server
 
@@ -154,7 +160,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
         _print_sign_ins(sign_ins)
     click.echo(f"Serving on http://{host}:{port}")
     with backup.serving(settings.instance_path):  # `restore` refuses while this is held
-        server.run(settings, host=host, port=port, workers=workers)
+        server.run(settings, host=host, port=port, workers=workers, threads=threads)
 
 
 @main.group(name="db")
@@ -542,6 +548,39 @@ def restore_command(src: Path, force: bool) -> None:
         click.echo(f"audit verify: broken at entry {verdict.first_break_seq}: {verdict.reason}")
         sys.exit(1)
     click.echo(f"audit verify: intact, {verdict.verified} entries verified")
+
+
+@main.group(name="demo")
+def demo_group() -> None:
+    """Synthetic data for trials and benchmarks."""
+
+
+@demo_group.command(name="seed")
+@click.option("--clients", "count", required=True, type=int, help="How many synthetic clients to add.")
+@click.option("--add", is_flag=True, help="Add to an instance that already has clients.")
+@click.option(
+    "--seed", "seed_value", default=1, show_default=True, help="Random seed (same seed, same data)."
+)
+@one_line_errors
+def demo_seed_command(count: int, add: bool, seed_value: int) -> None:
+    """Add N synthetic clients with authorizations, documents, disclosures and log history, in bulk."""
+    demo_seed.check_count(count)
+    rt = _runtime()
+    try:
+        if sys.stderr.isatty():
+            with click.progressbar(length=count, label="Seeding clients", file=sys.stderr) as bar:
+                done = demo_seed.seed(
+                    rt.sessions, rt.env, count, add=add, seed_value=seed_value, progress=bar.update
+                )
+        else:
+            done = demo_seed.seed(rt.sessions, rt.env, count, add=add, seed_value=seed_value)
+    finally:
+        rt.close()
+    click.echo(
+        f"added {done.clients:,} synthetic clients, {done.authorizations:,} authorizations and "
+        f"{done.log_entries:,} access-log entries"
+    )
+    click.echo(f"synthetic staff: {', '.join(done.staff)} (random passwords; use `roi-tracker users token`)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,6 +5,8 @@ BEGIN IMMEDIATE (performance.md: a deferred BEGIN fails with "database is locked
 PostgreSQL: psycopg 3.
 """
 
+import sqlite3
+import threading
 import uuid
 from datetime import UTC
 from datetime import datetime
@@ -16,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy import MetaData
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy import exc
 from sqlalchemy import types
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import InterfaceError
@@ -34,6 +37,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# An execution option: this connection's transaction only reads, so SQLite may open it deferred (no lock).
+READ_ONLY = "roi_read_only"
+_HOLDS_WRITE_LOCK = "roi_holds_write_lock"
 
 
 class UTCDateTime(types.TypeDecorator[datetime]):
@@ -102,9 +108,45 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # Write serialization: the threads of a process queue for the file's one write lock here, and wake as
+    # soon as it is free, instead of each polling in SQLite's busy handler (sleeps of up to 100 ms).
+    writers = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Deferred only for transactions declared read-only (begin_read); a deferred read that later writes
+        # is what fails with "database is locked" under concurrency (performance.md).
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        if not writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            locked = sqlite3.OperationalError("database is locked (waited for this process's writers)")
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, locked)
+        connection.info[_HOLDS_WRITE_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _release(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITE_LOCK, False):
+            writers.release()
+
+
+def begin_read(session: Session) -> None:
+    """Open the session's next transaction for reads only: on SQLite without the write lock (WAL readers)."""
+    if not session.in_transaction():
+        session.connection(execution_options={READ_ONLY: True})
+
+
+def end_read(session: Session) -> None:
+    """End a transaction that only read, keeping what it loaded, so the next one may write (and lock)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read on a session holding changes")
+    session.commit()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -53,10 +55,26 @@ def _timer(settings: Settings, stop: threading.Event) -> None:
         rt.close()
 
 
-def open_for_worker(settings: Settings, wait_seconds: float = WORKER_WAIT_SECONDS) -> Runtime:
-    """Open the instance in a worker, waiting out a database that is briefly unreachable.
+class Application(BaseApplication):  # type: ignore[misc]
+    """gunicorn serving the app `load` returns, with `options` (the benchmark's floor app uses it too)."""
 
-    A worker that fails to boot makes gunicorn halt every worker, so one respawned while the database is down
+    def __init__(self, options: dict[str, Any], load: Callable[[], Any]) -> None:
+        self.options = options
+        self._load = load
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._load()
+
+
+def open_for_worker(settings: Settings, wait_seconds: float = WORKER_WAIT_SECONDS) -> Runtime:
+    """Open the instance for serving, waiting out a database that is briefly unreachable.
+
+    A worker that fails to boot makes gunicorn halt every worker, so one started while the database is down
     would otherwise take the whole server with it. Wrong keys or schema still fail at once (fail closed).
     """
     deadline = time.monotonic() + wait_seconds
@@ -70,23 +88,51 @@ def open_for_worker(settings: Settings, wait_seconds: float = WORKER_WAIT_SECOND
             time.sleep(1)
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self.settings = settings
-        self.options = options
-        super().__init__()
+def _app(settings: Settings, opened: list[Runtime]) -> Any:
+    from roi_tracker.web import create_app
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        from roi_tracker.web import create_app
-
-        return create_app(open_for_worker(self.settings))
+    rt = open_for_worker(settings)
+    opened.append(rt)
+    return create_app(rt)
 
 
-def run(settings: Settings, *, host: str, port: int, workers: int | None) -> None:
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def sizing(database_url: str, cpu_count: int) -> tuple[int, int]:
+    """Default (workers, threads) for the database in use; README "Sizing the server" explains them.
+
+    SQLite takes one writer at a time for the whole file (BEGIN IMMEDIATE, db.py): more than one worker per
+    CPU only adds waiters on that lock, and few threads per worker keep the queue short. PostgreSQL serializes
+    only the log's append (an advisory lock held for the INSERT and COMMIT): a worker per CPU with more
+    threads overlaps the waits on the database's round trips.
+    """
+    if database_url.startswith("sqlite"):
+        return max(2, cpu_count), 2
+    return max(2, cpu_count), 4
+
+
+def options(
+    settings: Settings, *, host: str, port: int, workers: int | None, threads: int | None
+) -> dict[str, Any]:
+    """The gunicorn settings `serve` uses (the benchmark's floor app serves with the same)."""
+    default_workers, default_threads = sizing(settings.database_url, cpus())
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers,
+        "worker_class": "gthread",
+        "threads": threads or default_threads,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        # The access line names method, path and status only: paths never carry PHI (POST search).
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+    }
+
+
+def run(settings: Settings, *, host: str, port: int, workers: int | None, threads: int | None = None) -> None:
     """Serve until stopped; a checkpoint is written at shutdown."""
     stop = threading.Event()
 
@@ -101,17 +147,14 @@ def run(settings: Settings, *, host: str, port: int, workers: int | None) -> Non
         finally:
             rt.close()
 
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers or 2,
-        "worker_class": "gthread",
-        "threads": 4,
-        "timeout": 60,
-        "graceful_timeout": 10,
-        "accesslog": "-",
-        # The access line names method, path and status only: paths never carry PHI (POST search).
-        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
-        "when_ready": when_ready,
-        "on_exit": on_exit,
-    }
-    _Gunicorn(settings, options).run()
+    opened: list[Runtime] = []
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        # The app was loaded once in the master (preload: workers start with everything imported); each
+        # worker drops the master's pooled connections without closing them and opens its own.
+        for rt in opened:
+            rt.engine.dispose(close=False)
+
+    hooks = {"when_ready": when_ready, "on_exit": on_exit, "post_fork": post_fork, "preload_app": True}
+    config = options(settings, host=host, port=port, workers=workers, threads=threads)
+    Application(config | hooks, lambda: _app(settings, opened)).run()

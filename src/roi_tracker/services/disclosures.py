@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker import crypto
+from roi_tracker import db
 from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain import consent
@@ -112,7 +113,10 @@ def open_check(session: Session, env: Env, actor: audit.Actor, client_id: uuid.U
 
 def check(session: Session, env: Env, actor: audit.Actor, q: Question) -> disclosure.Decision:
     """Answer the question and log the check (refusals too) before the answer leaves the service."""
+    # The decision only reads: on SQLite it needs no write lock, so the lock is held for the entry alone.
+    db.begin_read(session)
     client, _key, decision, _part2 = _decide(session, env, actor, q, Action.DISCLOSURE_CHECK)
+    db.end_read(session)
     outcome = Outcome.REFUSED if decision.answer is disclosure.Answer.REFUSE else Outcome.ALLOWED
     env.log.append(
         session,

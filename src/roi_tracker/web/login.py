@@ -9,6 +9,7 @@ from flask import Request
 from flask_login import LoginManager
 from flask_login import UserMixin
 
+from roi_tracker import db
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.services import users
 from roi_tracker.web import context
@@ -45,7 +46,10 @@ def _load_from_request(request: Request) -> LoginUser | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    view = users.user_for_token(context.db_session(), context.env(), token.strip())
+    session = context.db_session()
+    db.begin_read(session)
+    view = users.user_for_token(session, context.env(), token.strip())
+    db.end_read(session)  # the token lookup only read: release it before the request's own transaction
     return LoginUser(view, via_token=True) if view is not None else None
 
 
