@@ -158,7 +158,7 @@ def make_batch(number: int) -> tuple[Batch, int, int]:
     start = number * BATCH
     size = min(BATCH, job.clients - start)
     first_auth = job.first_auth + start * AUTHS_PER_CLIENT
-    rng = random.Random(f"{job.seed_value}:{number}")  # noqa: S311 - synthetic demo data, not security
+    rng = random.Random(f"{job.seed_value}:{number}")  # noqa: S311  # nosec B311  # synthetic demo data, not security
     writer = Writer(job.cast, rng, job.surnames, job.first_client + start, first_auth)
     for _ in range(size):
         writer.client()
@@ -192,7 +192,7 @@ def seed(
     """Add `clients` synthetic clients; refused when the instance has clients already, unless `add`."""
     global _JOB
     check_count(clients)
-    rng = random.Random(seed_value)  # noqa: S311 - synthetic demo data, not security
+    rng = random.Random(seed_value)  # noqa: S311  # nosec B311  # synthetic demo data, not security
     with sessions() as session:
         had = _count(session, models.Client)
         if had and not add:
