@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import ON_POSTGRES
 from tests.conftest import empty_database
 from tests.e2e.pages import Camera
+from tests.e2e.pages import Mouse
+from tests.e2e.pages import sign_in
 from tests.e2e.server import SERVER_ERROR
 from tests.e2e.server import Person
 from tests.e2e.server import Server
@@ -45,11 +50,18 @@ TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test here as e2e, so `-m "not e2e"` leaves the browser out."""
+    """Mark every test here as e2e (`-m "not e2e"` leaves the browser out); the idle journey goes last."""
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.e2e)
+    ours = [item for item in items if here in Path(item.path).parents]
+    for item in ours:
+        item.add_marker(pytest.mark.e2e)
+    idle = [item for item in ours if item.path.name == "test_idle_timeout.py"]
+    if idle and len(idle) < len(ours):
+        last = ours[-1] if ours[-1] not in idle else [i for i in ours if i not in idle][-1]
+        for item in idle:
+            items.remove(item)
+        at = items.index(last) + 1
+        items[at:at] = idle
 
 
 def _need(present: bool, what: str, how: str) -> None:
@@ -117,3 +129,33 @@ def serve(
         assert not SERVER_ERROR.search(log), f"the server answered a request with a 5xx:\n{log}"
 
     return start
+
+
+@dataclass
+class IdlePage:
+    """A person's page left alone on a server that ends sessions after a minute, its browser clock paused."""
+
+    person: Person
+    page: Page
+    camera: Camera
+    left_at: float  # time.monotonic() of the page's last request
+
+
+@pytest.fixture(scope="session", autouse=True)
+def idle_page(
+    serve: Callable[..., AbstractContextManager[Server]],
+    new_context: Callable[[Server], BrowserContext],
+    camera: Callable[[str], Camera],
+) -> Iterator[IdlePage]:
+    """Ivy signs in first and leaves her page; the idle journey, run last, comes back after the minute."""
+    ivy = Person("ivy", "clinician", "Ivy Idle")
+    shots = camera("6-idle-timeout")
+    with serve("idle", [ivy], ROI_SESSION_IDLE_MINUTES="1") as server:
+        page = new_context(server).new_page()
+        page.clock.install()
+        sign_in(Mouse(page), shots, ivy)
+        page.wait_for_load_state("load")
+        left_at = time.monotonic()
+        # The page's own clock stands still until the journey moves it; the server's keeps going.
+        page.clock.pause_at(page.evaluate("Date.now()") + 500)
+        yield IdlePage(ivy, page, shots, left_at)

@@ -1,4 +1,4 @@
-"""A real instance for the browser: `roi-tracker init`, users via the CLI, `roi-tracker serve` on a port."""
+"""A real instance for the browser: `roi-tracker init`, users by the service, `roi-tracker serve`."""
 
 from __future__ import annotations
 
@@ -22,10 +22,16 @@ from pathlib import Path
 
 import pyotp
 
+from roi_tracker import audit
+from roi_tracker import config
+from roi_tracker.runtime import open_instance
+from roi_tracker.services import users
+
 PASSWORD = "a long e2e password, not for anything else"
 START_SECONDS = 45
 STOP_SECONDS = 20
 SERVER_ERROR = re.compile(r'" 5\d\d ')
+SETUP = audit.Actor(user_id="e2e-setup", role="system")
 
 
 @dataclass
@@ -87,24 +93,32 @@ def instance_env(folder: Path, database_url: str, **settings: str) -> dict[str, 
     return env
 
 
-def run_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+def run_cli(env: dict[str, str], *args: str) -> str:
     """Run one `roi-tracker` command and return its output; a failure names the command and its error."""
     done = subprocess.run(
-        [*command(), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+        [*command(), *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, f"roi-tracker {' '.join(args)} failed: {done.stderr.strip()}"
     return done.stdout
 
 
 def create_people(env: dict[str, str], people: list[Person]) -> dict[str, Person]:
-    """Create each person with `roi-tracker users create --password-stdin`."""
-    for person in people:
-        run_cli(
-            env,
-            *("users", "create", person.username, "--role", person.role),
-            *("--display-name", person.display_name, "--password-stdin"),
-            stdin=person.password + "\n",
-        )
+    """Create each person with the users service, as `roi-tracker users create` does."""
+    runtime = open_instance(config.load(env))
+    try:
+        with runtime.sessions() as session:
+            for p in people:
+                users.create_user(
+                    session,
+                    runtime.env,
+                    SETUP,
+                    username=p.username,
+                    display_name=p.display_name,
+                    role=p.role,
+                    password=p.password,
+                )
+    finally:
+        runtime.close()
     return {p.username: p for p in people}
 
 

@@ -302,3 +302,69 @@ def test_the_clinician_records_a_danger_to_others_exception(
     expect(page.locator(".flash")).to_contain_text("Exception recorded")
     expect(page.locator(".exception-flag")).to_contain_text("danger to others — under review")
     shots.look(page, "client-flagged")
+
+
+def review_the_exception(page: Page, camera: Camera, reference: str) -> None:
+    """Open the review queue from the home page and record the review as a second person."""
+    expect(page.get_by_text("1 waiting for review")).to_be_visible()
+    page.get_by_role("link", name="Open the review queue").click()
+    item = page.locator("section.review", has_text=reference)
+    expect(item).to_contain_text("By carol")
+    camera.look(page, "review-queue")
+    item.get_by_label("Outcome").select_option("appropriate")
+    item.get_by_label("Notes").fill("Threat specific and imminent; the warning was proportionate.")
+    item.get_by_role("button", name="Record review").click()
+    expect(page.locator(".flash")).to_contain_text("Reviewed: appropriate")
+    expect(page.get_by_text("Nothing here.")).to_be_visible()
+    page.get_by_role("link", name="all", exact=True).click()
+    expect(page.locator("section.review", has_text=reference).locator(".badge")).to_have_text("appropriate")
+
+
+def read_the_clients_log(page: Page, camera: Camera, client_id: str) -> None:
+    """Filter the access log to the client: every row is about them, the exception and its review included."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Access log").click()
+    page.get_by_label("Client id").fill(client_id)
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("table.log tbody tr")
+    expect(rows.first).to_be_visible()
+    camera.look(page, "log-of-the-client")
+    clients = {cell.strip() for cell in rows.locator("td:nth-child(7)").all_inner_texts()}
+    assert clients == {client_id[:8]}
+    actions = set(rows.locator("td:nth-child(5)").all_inner_texts())
+    assert {"exception:recorded", "exception:reviewed"} <= actions
+
+
+def produce_the_accounting(page: Page, camera: Camera, reference: str) -> str:
+    """Record the client's request for an accounting, preview it and download the printable PDF."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accountings").click()
+    page.get_by_label("Client reference").first.fill(reference)
+    page.get_by_label("Received on (YYYY-MM-DD)").fill(today())
+    page.get_by_role("button", name="Record request").click()
+    camera.look(page, "accounting-requests")
+    page.get_by_role("link", name="preview").click()
+    expect(page.get_by_role("heading", name="Accounting of disclosures")).to_be_visible()
+    expect(page.locator("table")).to_contain_text(POLICE)
+    camera.look(page, "accounting")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Printable PDF").click()
+    return pdf_text(Path(download.value.path()).read_bytes())
+
+
+def test_an_auditor_reviews_the_exception_reads_the_log_verifies_it_and_produces_the_accounting(
+    practice: Practice, camera: Callable[[str], Camera]
+) -> None:
+    """Olive reviews Carol's exception, filters the log to Robin, verifies it, produces the accounting."""
+    practice.require_client()
+    shots = camera("5-auditor")
+    page = practice.page_of("olive")
+    sign_in(Mouse(page), shots, practice.person("olive"))
+    shots.look(page, "home")
+    review_the_exception(page, shots, practice.reference)
+    read_the_clients_log(page, shots, practice.client_id)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Verification").click()
+    page.get_by_role("button", name="Verify now").click()
+    expect(page.locator(".verdict")).to_contain_text("Intact")
+    shots.look(page, "verified")
+    accounting = produce_the_accounting(page, shots, practice.reference)
+    assert practice.reference in accounting
+    assert POLICE in accounting
