@@ -72,7 +72,7 @@ def _need(present: bool, what: str, how: str) -> None:
     pytest.skip(f"{what} is missing ({how})")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Debian's chromium, headless, with the background traffic switched off."""
     _need(CHROMIUM.is_file(), f"chromium at {CHROMIUM}", "apt-get install chromium, or set ROI_E2E_CHROMIUM")
@@ -83,7 +83,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def camera() -> Callable[[str], Camera]:
     """Return a camera for a journey, its folder emptied of the previous run's screenshots."""
     source = AXE.read_text() if AXE.is_file() else ""
@@ -97,7 +97,7 @@ def camera() -> Callable[[str], Camera]:
     return for_journey
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def new_context(browser: Browser) -> Iterator[Callable[[Server], BrowserContext]]:
     """Return a factory of fresh browser profiles (one per person) for a server; closed at the end."""
     opened: list[BrowserContext] = []
@@ -113,7 +113,7 @@ def new_context(browser: Browser) -> Iterator[Callable[[Server], BrowserContext]
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def serve(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[..., AbstractContextManager[Server]]:
@@ -141,7 +141,7 @@ class IdlePage:
     left_at: float  # time.monotonic() of the page's last request
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def idle_page(
     serve: Callable[..., AbstractContextManager[Server]],
     new_context: Callable[[Server], BrowserContext],
