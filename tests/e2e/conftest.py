@@ -56,11 +56,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in ours:
         item.add_marker(pytest.mark.e2e)
     idle = [item for item in ours if item.path.name == "test_idle_timeout.py"]
-    if idle and len(idle) < len(ours):
-        last = ours[-1] if ours[-1] not in idle else [i for i in ours if i not in idle][-1]
+    others = [item for item in ours if item not in idle]
+    if idle and others:
         for item in idle:
             items.remove(item)
-        at = items.index(last) + 1
+        at = items.index(others[-1]) + 1
         items[at:at] = idle
 
 

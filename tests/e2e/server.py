@@ -28,7 +28,7 @@ from roi_tracker.runtime import open_instance
 from roi_tracker.services import users
 
 PASSWORD = "a long e2e password, not for anything else"
-START_SECONDS = 45
+START_SECONDS = 60
 STOP_SECONDS = 20
 SERVER_ERROR = re.compile(r'" 5\d\d ')
 SETUP = audit.Actor(user_id="e2e-setup", role="system")
