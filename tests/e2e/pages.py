@@ -149,6 +149,8 @@ def tab_to(page: Page, label: str) -> None:
     for _ in range(MAX_TABS):
         text = focused_label(page)
         if text == label or text.startswith(label + " "):
+            outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"{label!r} has focus but shows no focus outline"
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"{MAX_TABS} presses of Tab never reached {label!r}")

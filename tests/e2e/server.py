@@ -136,7 +136,9 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log_pat
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    raise AssertionError(f"roi-tracker serve did not answer /api/v1/health in {START_SECONDS}s")
+    raise AssertionError(
+        f"roi-tracker serve did not answer /api/v1/health in {START_SECONDS}s:\n" + log_path.read_text()
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
