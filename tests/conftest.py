@@ -11,6 +11,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,8 +37,15 @@ def pytest_report_header() -> str:
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A URL for an empty database of this run's kind."""
+    with empty_database(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def empty_database(folder: Path) -> Iterator[str]:
+    """Yield a URL for an empty database of this run's kind: a file in `folder`, or a schema dropped after."""
     if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'roi.sqlite3'}"
+        yield f"sqlite:///{folder / 'roi.sqlite3'}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)

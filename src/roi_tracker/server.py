@@ -44,13 +44,19 @@ def checkpoint_if_due(rt: Runtime, *, force: bool = False) -> None:
 
 
 def _timer(settings: Settings, stop: threading.Event) -> None:
+    # Wait before opening the instance: gunicorn forks its workers right after when_ready, and a worker forked
+    # while this thread holds a lock (connecting to the database, say) inherits it held and hangs at boot.
+    if stop.wait(60):
+        return
     rt = open_instance(settings)
     try:
-        while not stop.wait(60):
+        while True:
             try:
                 checkpoint_if_due(rt)
             except Exception as exc:  # noqa: BLE001 - keep the timer alive; the next tick tries again
                 log.warning("periodic checkpoint failed: %s", type(exc).__name__)
+            if stop.wait(60):
+                return
     finally:
         rt.close()
 

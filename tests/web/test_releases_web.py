@@ -228,6 +228,9 @@ def test_the_front_desk_finds_the_client_checks_records_and_downloads_the_packet
     assert f"diagnosis: yes, under authorization {world.label}" in answer.text
     assert "Diagnosis summary" in answer.text  # offered for enclosure
     assert "Invoice" not in answer.text  # billing is not permitted, so not offered
+    # The send form carries the question back as a browser submits it (an empty hidden select did not).
+    assert f'<input type="hidden" name="recipient_id" value="{world.recipient_id}">' in answer.text
+    assert '<input type="hidden" name="purpose" value="continuity_of_care">' in answer.text
 
     recorded = frank.post(
         f"/clients/{world.client_id}/disclosures",
