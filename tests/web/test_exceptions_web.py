@@ -325,6 +325,19 @@ def test_the_queue_lists_the_exception_with_the_client_identity_and_no_clinical_
     assert NOTES not in page.text
 
 
+def test_the_queue_shows_only_what_was_recorded_and_never_raw_empty_values(
+    abe: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """A warning recorded without the client informed: no "None", no "False", no field left blank."""
+    record(runtime, world)
+    page = abe.get("/exceptions").text
+    listed = page[page.index("<dl") : page.rindex("</dl>")]
+    assert ">None<" not in listed
+    assert ">False<" not in listed
+    assert "<dd></dd>" not in listed
+    assert "client informed on" not in listed
+
+
 def test_an_auditor_reviews_an_exception_from_the_queue(
     abe: FlaskClient, carol: FlaskClient, world: World, runtime: Runtime
 ) -> None:
