@@ -68,17 +68,21 @@ def run(session: Session, env: Env, actor: audit.Actor, *, ahead_days: int = 30)
         .where(models.Client.shredded_at.is_(None))
     )
     due = []
+    still_kept: set[uuid.UUID] = set()  # clients with a signed form that must still be kept block a purge
     for row, reference in session.execute(stmt):
         until = kept_until(row, years)
+        if not retention.authorization_retention_ended(until, today=today):
+            still_kept.add(row.client_id)
         if until is not None and until <= horizon:
             due.append(Due(row.label, reference, until, ended=until <= today))
+    clients = select(
+        models.Client.id, models.Client.reference, models.Client.last_activity_at, models.Client.legal_hold
+    ).where(models.Client.shredded_at.is_(None))
     purgeable = [
-        (c.id, c.reference)
-        for c in session.execute(select(models.Client).where(models.Client.shredded_at.is_(None))).scalars()
-        if client_rules.retention_ended(
-            c.last_activity_at.date(), today=today, years=years, legal_hold=c.legal_hold
-        )
-        and authorizations_kept(session, c.id, today=today, years=years) == 0
+        (cid, reference)
+        for cid, reference, last_activity, hold in session.execute(clients)
+        if cid not in still_kept
+        and client_rules.retention_ended(last_activity.date(), today=today, years=years, legal_hold=hold)
     ]
     env.log.record_alone(
         session,
