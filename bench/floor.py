@@ -25,7 +25,7 @@ from roi_tracker import server
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.runtime import open_instance
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 
 
 def create_app() -> Flask:

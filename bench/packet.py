@@ -34,14 +34,14 @@ from roi_tracker import migrate
 from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
-from roi_tracker.services import authorizations
-from roi_tracker.services import clients
-from roi_tracker.services import disclosures
-from roi_tracker.services import documents
-from roi_tracker.services import instance
-from roi_tracker.services import packet
-from roi_tracker.services import recipients
-from roi_tracker.services import users
+from roi_tracker.services.disclosures import disclosures
+from roi_tracker.services.operations import setup as instance
+from roi_tracker.services.people import users
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
+from roi_tracker.services.releases import authorizations
+from roi_tracker.services.releases import packet
+from roi_tracker.services.releases import recipients
 
 TARGET_SECONDS = 2.0
 MB = 1024 * 1024

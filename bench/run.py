@@ -25,6 +25,7 @@ from bench import crypto as p4
 from bench import instances
 from bench import load
 from bench import packet as p6
+from bench import quiet
 from bench import search as p2
 from bench import verify as p3
 from bench.table import Row
@@ -33,12 +34,17 @@ from bench.table import render
 LOGS = instances.DATA / "logs"
 
 
+QUIET = {"max_load": 1.5, "patience": 300.0}  # set from the command line in main()
+
+
 def _detail(name: str, work: Callable[[], list[Row]]) -> list[Row]:
-    """Run one benchmark with its detailed output sent to bench/.data/logs/NAME.txt."""
+    """Run one benchmark on a quiet machine, its detailed output sent to bench/.data/logs/NAME.txt."""
     LOGS.mkdir(parents=True, exist_ok=True)
-    print(f"running {name} ...", file=sys.stderr, flush=True)
+    probe = quiet.Probe.start(QUIET["max_load"], QUIET["patience"])
+    print(f"running {name} (load {probe.before:.2f}) ...", file=sys.stderr, flush=True)
     with (LOGS / f"{name}.txt").open("w") as out, contextlib.redirect_stdout(out):
-        return work()
+        rows = work()
+    return probe.finish(rows, QUIET["max_load"])
 
 
 def postgres_reachable() -> bool:
@@ -79,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=1_000_000, help="P3 chain length (default 1,000,000)")
     parser.add_argument("--rebuild", action="store_true", help="seed the instances again")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--max-load", type=float, default=1.5, help="withhold a part run above this load")
+    parser.add_argument("--patience", type=float, default=300, help="seconds to wait for a quiet machine")
     args = parser.parse_args(argv)
+    QUIET.update(max_load=args.max_load, patience=args.patience)
     only = {part.strip().upper() for part in args.only.split(",")}
     started = time.perf_counter()
     rows: list[Row] = []

@@ -44,10 +44,10 @@ from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
-from roi_tracker.services import client_search
-from roi_tracker.services import instance
-from roi_tracker.services import users
-from roi_tracker.services import vault
+from roi_tracker.services.operations import setup as instance
+from roi_tracker.services.people import users
+from roi_tracker.services.records import search as client_search
+from roi_tracker.services.records import vault
 
 TARGET_RATIO = 100
 BATCH = 5_000

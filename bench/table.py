@@ -16,6 +16,7 @@ class Row:
     ratio: str = ""
     target: str = ""
     ok: bool | None = None
+    load: str = ""  # 1-minute load before/after the part, and others' CPU during it (bench/quiet.py)
 
     @property
     def verdict(self) -> str:
@@ -25,8 +26,10 @@ class Row:
 
 def render(rows: list[Row]) -> str:
     """Return the rows as one aligned text table."""
-    head = ("id", "figure", "value", "baseline", "ratio", "target", "")
-    cells = [head] + [(r.target_id, r.what, r.figure, r.baseline, r.ratio, r.target, r.verdict) for r in rows]
+    head = ("id", "figure", "value", "baseline", "ratio", "target", "", "load before/after")
+    cells = [head] + [
+        (r.target_id, r.what, r.figure, r.baseline, r.ratio, r.target, r.verdict, r.load) for r in rows
+    ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
     lines = ["  ".join(c[i].ljust(widths[i]) for i in range(len(head))).rstrip() for c in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))

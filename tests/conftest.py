@@ -24,7 +24,7 @@ from roi_tracker import db
 from roi_tracker import migrate
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
-from roi_tracker.services import instance
+from roi_tracker.services.operations import setup as instance
 
 PG_URL = os.environ.get("ROI_TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")

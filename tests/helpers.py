@@ -12,7 +12,7 @@ from roi_tracker import audit
 from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 
 SYSTEM = audit.Actor("test", "system")
 PASSWORD = "correct horse battery staple"

@@ -14,8 +14,8 @@ from roi_tracker import db
 from roi_tracker import keyfile
 from roi_tracker import migrate
 from roi_tracker.config import Settings
-from roi_tracker.services import instance
 from roi_tracker.services.context import Env
+from roi_tracker.services.operations import setup as instance
 
 
 class StartupError(Exception):

@@ -95,7 +95,7 @@ def open_for_worker(settings: Settings, wait_seconds: float = WORKER_WAIT_SECOND
 
 
 def _app(settings: Settings, opened: list[Runtime]) -> Any:
-    from roi_tracker.web import create_app
+    from roi_tracker.app import create_app
 
     rt = open_for_worker(settings)
     opened.append(rt)

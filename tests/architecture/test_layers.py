@@ -87,3 +87,52 @@ def test_web_layer_holds_no_queries_and_no_commits(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     for forbidden in (".commit(", "select(", ".execute(", "from sqlalchemy import", "import sqlalchemy"):
         assert forbidden not in text, f"{path.name} contains {forbidden}"
+
+
+@pytest.mark.parametrize(
+    ("folder", "sibling"), [("web", "roi_tracker.api"), ("api", "roi_tracker.web")], ids=["web", "api"]
+)
+def test_web_and_api_are_siblings_that_never_import_each_other(folder: str, sibling: str) -> None:
+    """web/ and api/ share roi_tracker.http and are mounted by roi_tracker.app; neither imports the other."""
+    offenders = {
+        str(path.relative_to(SRC)): sorted(
+            n for n in _imports(path) if n == sibling or n.startswith(sibling + ".")
+        )
+        for path in _modules(SRC / folder)
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_shared_http_layer_imports_neither_web_nor_api() -> None:
+    """What both front ends share must not reach back into either of them."""
+    for path in _modules(SRC / "http"):
+        upward = {n for n in _imports(path) if n.startswith(("roi_tracker.web", "roi_tracker.api"))}
+        assert not upward, f"http/{path.name} imports {sorted(upward)}"
+
+
+def test_only_the_app_factory_mounts_web_and_api() -> None:
+    """Nothing below the app factory (services, domain, audit, models, http, cli) imports web/ or api/."""
+    for path in _modules(SRC):
+        top = path.relative_to(SRC).parts[0]
+        if top in {"web", "api", "app.py", "server.py"}:
+            continue
+        upward = {n for n in _imports(path) if n.startswith(("roi_tracker.web", "roi_tracker.api"))}
+        assert not upward, f"{path.relative_to(SRC)} imports {sorted(upward)}"
+
+
+REPO = SRC.parents[1]
+SIZED = [p for d in ("src", "bench", "scripts") for p in sorted((REPO / d).rglob("*.py"))]
+
+
+@pytest.mark.parametrize("path", SIZED, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_module_outside_migrations_exceeds_400_lines(path: Path) -> None:
+    """STYLE.md rule 12: about 300 lines, 400 at most; a module past that is split by use case."""
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 400, f"{path.relative_to(REPO)} has {lines} lines: split it by use case"
+
+
+def test_every_services_subpackage_says_what_it_owns() -> None:
+    """Each capability folder under services/ opens with a docstring a newcomer can read."""
+    for init in sorted((SRC / "services").glob("*/__init__.py")):
+        tree = ast.parse(init.read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), f"services/{init.parent.name}/__init__.py has no docstring"

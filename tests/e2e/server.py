@@ -25,7 +25,7 @@ import pyotp
 from roi_tracker import audit
 from roi_tracker import config
 from roi_tracker.runtime import open_instance
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 
 PASSWORD = "a long e2e password, not for anything else"
 START_SECONDS = 60

@@ -1,9 +1,10 @@
-"""One practice, five journeys in a real browser against `roi-tracker serve`, each building on the one before.
+"""One practice, six journeys in a real browser against `roi-tracker serve`, each building on the one before.
 
 Carol (clinician) registers Robin and records Robin's signed release; Frank (front desk, keyboard only)
 sends what it permits and is refused what it does not; Carol revokes it and Frank's same question is refused;
 Carol records a danger-to-others exception; Olive (auditor) reviews it, reads Robin's log, verifies the log
-and produces Robin's accounting.
+and produces Robin's accounting; Frank enters a paper disclosure made after the revocation, and Olive's home
+lists it as impermissible.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from tests.e2e.steps import register_client
 from tests.e2e.steps import review_the_exception
 from tests.e2e.steps import revoke_release
 from tests.e2e.steps import signed_pdf
+from tests.e2e.steps import today
 from tests.e2e.steps import upload_document
 
 PEOPLE = [
@@ -213,3 +215,37 @@ def test_an_auditor_reviews_the_exception_reads_the_log_verifies_it_and_produces
     accounting = produce_the_accounting(page, shots, practice.reference)
     assert practice.reference in accounting
     assert POLICE in accounting
+
+
+def test_the_front_desk_enters_a_paper_disclosure_made_after_the_revocation_and_it_is_flagged(
+    practice: Practice, camera: Callable[[str], Camera]
+) -> None:
+    """By keyboard Frank enters today's fax, sent after the revocation: told H-D3; Olive's home lists it."""
+    practice.require_client()
+    shots = camera("6-past-disclosure")
+    page = practice.page_of("frank")
+    keys = Keyboard(page)
+    page.goto(f"/clients/{practice.client_id}")
+    keys.press("Record a disclosure made earlier")
+    expect(page.get_by_role("heading", name="Record a disclosure made earlier")).to_be_visible()
+    shots.look(page, "past-disclosure-form")
+    keys.fill("Sent on (YYYY-MM-DD)", today())
+    keys.fill("To", RECIPIENT)
+    keys.fill("For", "Continuity")
+    keys.fill("Sent by", "Fax")
+    keys.fill("What", "Diagnosis")
+    keys.fill(
+        "How the requester's identity and authority were verified", "Called back on the directory number"
+    )
+    keys.press("Record the disclosure made earlier")
+    expect(page.locator(".flash").first).to_be_visible()
+    flashes = page.locator(".flash").all_inner_texts()
+    assert any("H-D3" in text for text in flashes), flashes
+    expect(page.locator("ul.disclosures")).to_contain_text("impermissible (H-D3)")
+    shots.look(page, "client-with-impermissible-disclosure")
+    auditor = practice.page_of("olive")
+    auditor.goto("/")
+    listed = auditor.locator("ul.impermissible")
+    expect(listed).to_contain_text(practice.reference)
+    expect(listed).to_contain_text("H-D3")
+    shots.look(auditor, "home-lists-the-impermissible-disclosure")

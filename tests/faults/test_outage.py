@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from roi_tracker import config
 from roi_tracker import db
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import backup
+from roi_tracker.services.operations import backup
 from tests.conftest import ON_POSTGRES
 from tests.conftest import PG_URL
 from tests.faults import live

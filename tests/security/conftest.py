@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from roi_tracker import audit
 from roi_tracker import models
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import demo_clients
-from roi_tracker.services import demo_exceptions
-from roi_tracker.services import demo_releases
-from roi_tracker.services import instance
-from roi_tracker.services import users
+from roi_tracker.services.demo import clients as demo_clients
+from roi_tracker.services.demo import exceptions as demo_exceptions
+from roi_tracker.services.demo import releases as demo_releases
+from roi_tracker.services.operations import setup as instance
+from roi_tracker.services.people import users
 from tests.security.live_server import ACCOUNTS
 
 SYSTEM = audit.Actor("test", "system")

@@ -22,9 +22,9 @@ from schemathesis import checks as core_checks
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 
+from roi_tracker.app import create_app
 from roi_tracker.domain import roles
 from roi_tracker.runtime import Runtime
-from roi_tracker.web import create_app
 from tests.security.conftest import Practice
 from tests.security.live_server import ACCOUNTS
 

@@ -25,8 +25,8 @@ from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import TooLarge
 from roi_tracker.domain.errors import UnsupportedType
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import clients
-from roi_tracker.services import documents
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
 from tests.helpers import call
 from tests.helpers import count
 from tests.helpers import person

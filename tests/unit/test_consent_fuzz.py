@@ -27,7 +27,7 @@ from roi_tracker.domain.consent import Statement
 from roi_tracker.domain.consent import blocking
 from roi_tracker.domain.consent import validate
 from roi_tracker.domain.errors import InvalidInput
-from roi_tracker.services.terms import parse_draft
+from roi_tracker.services.releases.terms import parse_draft
 
 TODAY = date(2026, 3, 10)
 RULE = re.compile(r"(H|P2|DT)-[A-Z0-9]+")

@@ -17,10 +17,10 @@ from werkzeug.test import TestResponse
 
 from roi_tracker import audit
 from roi_tracker import models
+from roi_tracker.app import create_app
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import users
-from roi_tracker.web import create_app
+from roi_tracker.services.people import users
 from tests.conftest import csrf_from
 
 PASSWORD = "correct horse battery staple"

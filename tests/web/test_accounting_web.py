@@ -26,10 +26,10 @@ from roi_tracker.domain import accounting as rules
 from roi_tracker.domain import clients as client_rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import accounting_pdf
-from roi_tracker.services import clients
-from roi_tracker.services import exceptions
-from roi_tracker.services import users
+from roi_tracker.services.accounting import pdf as accounting_pdf
+from roi_tracker.services.exceptions import exceptions
+from roi_tracker.services.people import users
+from roi_tracker.services.records import clients
 from tests.conftest import csrf_from
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import FakeClock

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from roi_tracker import models
-from roi_tracker.api import schemas
 from roi_tracker.api.registry import OPERATIONS
+from roi_tracker.api.schemas import audit as audit_schemas
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 from tests.web.conftest import SYSTEM
 from tests.web.conftest import logged
 from tests.web.conftest import token_for
@@ -72,7 +72,7 @@ def test_documents_every_api_route_in_openapi_3_1(app: Flask, client: FlaskClien
 
 
 def test_documents_query_and_body_schemas_from_the_pydantic_models(client: FlaskClient) -> None:
-    """Each operation with a query or body documents it, generated from its model in api/schemas.py."""
+    """Each operation with a query or body documents it, generated from its model in api/schemas/."""
     document = client.get(f"{PREFIX}/openapi.json").json
     with_input = [op for op in OPERATIONS if op.query is not None or op.body is not None]
     assert with_input, "no operation takes input: this test would check nothing"
@@ -98,7 +98,7 @@ def test_documents_the_audit_events_query_fields(client: FlaskClient) -> None:
     """The audit-events operation lists limit, cursor and the filters with their bounds."""
     entry = client.get(f"{PREFIX}/openapi.json").json["paths"][f"{PREFIX}/audit-events"]["get"]
     params = {p["name"]: p["schema"] for p in entry["parameters"]}
-    assert set(params) == set(schemas.AuditEventQuery.model_fields)
+    assert set(params) == set(audit_schemas.AuditEventQuery.model_fields)
     assert params["limit"]["maximum"] == 500
     assert params["limit"]["minimum"] == 1
 
@@ -232,7 +232,7 @@ def test_answers_a_wrong_method_with_a_json_405(client: FlaskClient) -> None:
     assert {"code", "message"} <= set(response.json["error"])
 
 
-QUERY_FIELDS = [*schemas.AuditEventQuery.model_fields, "unknown"]
+QUERY_FIELDS = [*audit_schemas.AuditEventQuery.model_fields, "unknown"]
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,8 @@ from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.runtime import Runtime
+from roi_tracker.services.audit_review.log import CSV_COLUMNS
 from roi_tracker.web import audit_views
-from roi_tracker.web.audit_views import CSV_COLUMNS
 from tests.conftest import csrf_from
 from tests.web.conftest import logged
 from tests.web.conftest import page_token

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from roi_tracker import db
 from roi_tracker import models
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 from tests.conftest import ON_POSTGRES
 from tests.conftest import csrf_from
 from tests.web.conftest import page_token

@@ -31,10 +31,10 @@ from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import clients
-from roi_tracker.services import documents
-from roi_tracker.services import recipients
-from roi_tracker.services import users
+from roi_tracker.services.people import users
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
+from roi_tracker.services.releases import recipients
 from tests.conftest import csrf_from
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import logged
@@ -87,6 +87,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "clients.upload"): Route("/clients/{client_id}/documents", 302, 404, 403, 403, 403, 302),
     ("POST", "clients.give_copy"): Route("/clients/{client_id}/copies", 302, 404, 403, 403, 403, 302),
     ("GET", "clients.download"): Route("/documents/{document_id}", 200, 404, 403, 403, 403, 302),
+    # Part 2 status is the client's clinician's to change, never the front desk's (issue 15, item 2).
+    ("POST", "clients.change_part2"): Route("/clients/{client_id}/part2", 302, 404, 403, 403, 403, 302),
+    ("POST", "api.change_part2"): Route("/api/v1/clients/{client_id}/part2", 200, 404, 403, 403, 403, 401),
     ("GET", "api.get_client"): Route("/api/v1/clients/{client_id}", 200, 404, 200, 403, 403, 401),
     ("POST", "api.upload_document"): Route(
         "/api/v1/clients/{client_id}/documents", 201, 404, 403, 403, 403, 401
@@ -104,6 +107,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     # may ask at all; another clinician never reaches the decision.
     ("POST", "api.record_disclosure"): Route(
         "/api/v1/clients/{client_id}/disclosures", 403, 404, 403, 403, 403, 401
+    ),
+    # A disclosure made earlier with no authorization on file: recorded, flagged impermissible (201).
+    ("POST", "api.record_past_disclosure"): Route(
+        "/api/v1/clients/{client_id}/past-disclosures", 201, 404, 201, 403, 403, 401
     ),
     # An exception with its kind and password but none of the kind's facts: 422 naming them, for the
     # client's clinician only.
@@ -201,6 +208,20 @@ def body_for(endpoint: str, world: World) -> dict[str, Any]:
             "requester_verification": "photo ID checked at the desk",
         }
         return {"json": disclosure}
+    if endpoint == "clients.change_part2":
+        return {"data": {"part2": "set", "reason": "Intake shows substance-use treatment"}}
+    if endpoint == "api.change_part2":
+        return {"json": {"part2": True, "reason": "Intake shows substance-use treatment"}}
+    if endpoint == "api.record_past_disclosure":
+        past = {
+            "recipient_id": world.recipient_id,
+            "categories": ["attendance"],
+            "purpose": "continuity_of_care",
+            "on": "2026-01-05",
+            "channel": "mail",
+            "requester_verification": "photo ID checked at the desk",
+        }
+        return {"json": past}
     if endpoint == "api.record_exception":
         return {"json": {"kind": "danger_to_others", "password": PASSWORD}}
     if endpoint == "api.start_emergency_access":

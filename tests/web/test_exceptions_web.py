@@ -25,11 +25,11 @@ from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.exceptions import Kind
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import clients
-from roi_tracker.services import documents
-from roi_tracker.services import exceptions
-from roi_tracker.services import users
-from roi_tracker.services.demo_clients import tiny_pdf
+from roi_tracker.services.demo.clients import tiny_pdf
+from roi_tracker.services.exceptions import exceptions
+from roi_tracker.services.people import users
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
 from tests.conftest import csrf_from
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import FakeClock

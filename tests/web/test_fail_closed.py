@@ -19,16 +19,16 @@ from roi_tracker import db
 from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import accounting
-from roi_tracker.services import authorizations
-from roi_tracker.services import clients
-from roi_tracker.services import disclosures
-from roi_tracker.services import documents
-from roi_tracker.services import emergency
-from roi_tracker.services import exceptions
-from roi_tracker.services import mfa
-from roi_tracker.services import recipients
-from roi_tracker.services import users
+from roi_tracker.services.accounting import accounting
+from roi_tracker.services.disclosures import disclosures
+from roi_tracker.services.exceptions import emergency
+from roi_tracker.services.exceptions import exceptions
+from roi_tracker.services.people import mfa
+from roi_tracker.services.people import users
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
+from roi_tracker.services.releases import authorizations
+from roi_tracker.services.releases import recipients
 from tests.conftest import csrf_from
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import SYSTEM
@@ -430,6 +430,14 @@ ARRANGE: dict[str, Arrange] = {
         "POST", "/clients/{client}/documents", file=PDF, category="billing", title="T"
     ),
     "clients.download": _client_call("GET", "/documents/{doc}"),
+    "clients.change_part2": _client_call(
+        "POST", "/clients/{client}/part2", part2="set", reason="Intake shows substance-use treatment"
+    ),
+    "api.change_part2": _client_api(
+        "POST",
+        "/api/v1/clients/{client}/part2",
+        json={"part2": True, "reason": "Intake shows substance-use treatment"},
+    ),
     "api.create_client": _client_api("POST", "/api/v1/clients", json=NEW_CLIENT),
     "api.search_clients": _client_api(
         "POST", "/api/v1/clients/search", json={"family_name": "Lovelace", "date_of_birth": "1980-01-02"}
@@ -478,6 +486,28 @@ ARRANGE: dict[str, Arrange] = {
         requester_verification="known",
     ),
     "releases.packet": _client_call("GET", "/disclosures/{disclosure}/packet"),
+    "releases.record_past": _client_call(
+        "POST",
+        "/clients/{client}/disclosures/past",
+        on="2026-06-01",
+        recipient_id="{recipient}",
+        categories="billing",
+        purpose="insurance",
+        channel="mail",
+        requester_verification="known",
+    ),
+    "api.record_past_disclosure": _client_api(
+        "POST",
+        "/api/v1/clients/{client}/past-disclosures",
+        json={
+            "on": "2026-06-01",
+            "recipient_id": "{recipient}",
+            "categories": ["billing"],
+            "purpose": "insurance",
+            "channel": "mail",
+            "requester_verification": "known",
+        },
+    ),
     "releases.directory": _client_call("POST", "/recipients", kind="person", name="Dr. New"),
     "api.create_recipient": _client_api("POST", "/api/v1/recipients", json={"name": "Dr. New"}),
     "api.record_authorization": _client_api(

@@ -9,8 +9,8 @@ from flask import Flask
 
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import fhir
-from roi_tracker.services import users
+from roi_tracker.services.people import users
+from roi_tracker.services.releases import fhir
 from tests.web.conftest import logged
 from tests.web.conftest import token_for
 from tests.web.test_fail_closed import _clinician_with_client

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 from tests.web.conftest import sign_in
 from tests.web.test_fail_closed import ARRANGE
 
@@ -23,22 +23,31 @@ EXPECTED: dict[str, list[str]] = {
     "clients.upload": ["document:uploaded"],
     "clients.give_copy": ["disclosure:recorded"],
     "clients.download": ["document:read"],
+    "clients.change_part2": ["client:part2:changed"],
+    "api.change_part2": ["client:part2:changed"],
     "api.create_client": ["client:record:written"],
     "api.search_clients": ["client:search", "client:record:read"],
     "api.get_client": ["client:record:read"],
     "api.upload_document": ["document:uploaded"],
     "api.get_document": ["document:read"],
     "releases.record": ["document:uploaded", "authorization:recorded"],
-    "releases.revoke": ["document:uploaded", "authorization:revoked"],
+    # The arranged disclosure went out after the revocation's receipt (entered later): it is flagged (H-D3).
+    "releases.revoke": ["document:uploaded", "authorization:revoked", "disclosure:flagged:impermissible"],
     "releases.expiry_event": ["authorization:expiry_event"],
     "releases.check": ["disclosure:check", "client:record:read"],
     "releases.disclose": ["disclosure:recorded"],
     "releases.packet": ["disclosure:packet:downloaded"],
+    "releases.record_past": ["disclosure:past:recorded"],
+    "api.record_past_disclosure": ["disclosure:past:recorded"],
     "releases.directory": ["recipient:created"],
     "api.create_recipient": ["recipient:created"],
     "api.record_authorization": ["document:uploaded", "authorization:recorded"],
     "api.list_authorizations": ["authorization:read"],
-    "api.revoke_authorization": ["document:uploaded", "authorization:revoked"],
+    "api.revoke_authorization": [
+        "document:uploaded",
+        "authorization:revoked",
+        "disclosure:flagged:impermissible",
+    ],
     "api.authorization_expiry_event": ["authorization:expiry_event"],
     "api.disclosure_check": ["disclosure:check"],
     "api.record_disclosure": ["disclosure:recorded"],

@@ -18,7 +18,7 @@ from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 from tests.conftest import csrf_from
 from tests.web.conftest import FakeClock
 from tests.web.conftest import logged

@@ -12,7 +12,7 @@ from flask import Flask
 
 from roi_tracker import db
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import users
+from roi_tracker.services.people import users
 from tests.conftest import ON_POSTGRES
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in

@@ -18,16 +18,16 @@ from werkzeug.test import TestResponse
 
 from roi_tracker import audit
 from roi_tracker import models
+from roi_tracker.app import create_app
 from roi_tracker.domain import clients as client_rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.roles import Access
 from roi_tracker.domain.roles import Permission
+from roi_tracker.http.security import requires
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import clients
-from roi_tracker.services import documents
-from roi_tracker.web import create_app
-from roi_tracker.web.security import requires
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
 from tests.web.conftest import logged
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
@@ -99,6 +99,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "clients.discharge"): Route("/clients/{client_id}/discharge", frozenset({CLINICIAN}), ok=302),
     ("POST", "clients.upload"): Route("/clients/{client_id}/documents", frozenset({CLINICIAN}), ok=422),
     ("POST", "clients.give_copy"): Route("/clients/{client_id}/copies", CLINICIANS, ok=422),
+    ("POST", "clients.change_part2"): Route("/clients/{client_id}/part2", CLINICIANS, ok=422),
     ("GET", "clients.download"): Route("/documents/{document_id}", frozenset({CLINICIAN}), ok=200),
     ("GET", "api.health"): Route("/api/v1/health", PUBLIC, ok=200, anonymous=200),
     ("GET", "api.openapi_document"): Route("/api/v1/openapi.json", PUBLIC, ok=200, anonymous=200),
@@ -109,6 +110,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "api.create_client"): Route("/api/v1/clients", STAFF, ok=400),
     ("POST", "api.search_clients"): Route("/api/v1/clients/search", STAFF, ok=400),
     ("GET", "api.get_client"): Route("/api/v1/clients/{client_id}", STAFF, ok=200),
+    ("POST", "api.change_part2"): Route("/api/v1/clients/{client_id}/part2", CLINICIANS, ok=400),
     ("POST", "api.upload_document"): Route(
         "/api/v1/clients/{client_id}/documents", frozenset({CLINICIAN}), ok=422
     ),
@@ -130,6 +132,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "releases.check"): Route("/clients/{client_id}/check", STAFF, ok=422),
     ("POST", "releases.disclose"): Route("/clients/{client_id}/disclosures", STAFF, ok=422),
     ("GET", "releases.packet"): Route(f"/disclosures/{NOWHERE}/packet", STAFF, ok=404),
+    ("GET", "releases.record_past"): Route("/clients/{client_id}/disclosures/past", STAFF, ok=200),
+    ("POST", "releases.record_past"): Route("/clients/{client_id}/disclosures/past", STAFF, ok=422),
     ("GET", "releases.revocation_notice"): Route(
         f"/authorizations/{NOWHERE}/revocation-notice/{NOWHERE}", STAFF, ok=404
     ),
@@ -150,6 +154,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "api.disclosure_check"): Route("/api/v1/disclosure-checks", STAFF, ok=400),
     ("POST", "api.record_disclosure"): Route("/api/v1/clients/{client_id}/disclosures", STAFF, ok=400),
     ("GET", "api.disclosure_packet"): Route(f"/api/v1/disclosures/{NOWHERE}/packet", STAFF, ok=404),
+    ("POST", "api.record_past_disclosure"): Route(
+        "/api/v1/clients/{client_id}/past-disclosures", STAFF, ok=400
+    ),
     ("GET", "exceptions.record"): Route("/clients/{client_id}/exceptions/new", CLINICIANS, ok=200),
     ("POST", "exceptions.record"): Route("/clients/{client_id}/exceptions/new", CLINICIANS, ok=200),
     ("GET", "exceptions.queue"): Route("/exceptions", AUDITORS, ok=200),

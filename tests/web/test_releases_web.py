@@ -29,13 +29,13 @@ from roi_tracker import db
 from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import authorizations
-from roi_tracker.services import clients
-from roi_tracker.services import disclosures
-from roi_tracker.services import documents
-from roi_tracker.services import recipients
-from roi_tracker.services import users
-from roi_tracker.services.demo_clients import tiny_pdf
+from roi_tracker.services.demo.clients import tiny_pdf
+from roi_tracker.services.disclosures import disclosures
+from roi_tracker.services.people import users
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
+from roi_tracker.services.releases import authorizations
+from roi_tracker.services.releases import recipients
 from tests.conftest import csrf_from
 from tests.web.conftest import FakeClock
 from tests.web.conftest import page_token
@@ -581,6 +581,11 @@ def _disclosure(w: World) -> dict[str, Any]:
     }
 
 
+def _past(w: World) -> dict[str, Any]:
+    yesterday = (w.today - timedelta(days=1)).isoformat()
+    return {**_question(w), "on": yesterday, "channel": "mail", "requester_verification": VERIFIED}
+
+
 # (method, endpoint) -> route. Off the caseload is 404 wherever a client is named, like a missing id; the
 # recipients directory names no client. The front desk may not record, revoke or end authorizations.
 ROUTES: dict[tuple[str, str], Route] = {
@@ -653,6 +658,13 @@ ROUTES: dict[tuple[str, str], Route] = {
         "/api/v1/clients/{client_id}/disclosures", 201, 404, 201, lambda w: {"json": _disclosure(w)}
     ),
     ("GET", "api.disclosure_packet"): Route("/api/v1/disclosures/{disclosure_id}/packet", 200, 404, 200),
+    ("GET", "releases.record_past"): Route("/clients/{client_id}/disclosures/past", 200, 404, 200),
+    ("POST", "releases.record_past"): Route(
+        "/clients/{client_id}/disclosures/past", 302, 404, 302, lambda w: {"form": _past(w)}
+    ),
+    ("POST", "api.record_past_disclosure"): Route(
+        "/api/v1/clients/{client_id}/past-disclosures", 201, 404, 201, lambda w: {"json": _past(w)}
+    ),
 }
 RELEASE_API = {
     "api.create_recipient",
@@ -664,6 +676,7 @@ RELEASE_API = {
     "api.disclosure_check",
     "api.record_disclosure",
     "api.disclosure_packet",
+    "api.record_past_disclosure",
 }
 
 

@@ -18,8 +18,8 @@ from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.runtime import Runtime
-from roi_tracker.services import signin
-from roi_tracker.services import users
+from roi_tracker.services.people import signin
+from roi_tracker.services.people import users
 from tests.web.conftest import COOKIE
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import SYSTEM

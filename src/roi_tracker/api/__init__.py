@@ -12,14 +12,15 @@ from flask_login import current_user
 from pydantic import BaseModel
 from pydantic import ValidationError
 
-from roi_tracker.api import schemas
 from roi_tracker.api.registry import openapi
 from roi_tracker.api.registry import operation
+from roi_tracker.api.schemas import audit as audit_schemas
+from roi_tracker.api.schemas import common as common_schemas
 from roi_tracker.domain.roles import Access
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import audit_review
-from roi_tracker.web import context
-from roi_tracker.web import errors
+from roi_tracker.http import context
+from roi_tracker.http import errors
+from roi_tracker.services.audit_review import log as audit_review
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -87,11 +88,11 @@ def answer(model: BaseModel, status: int = 200) -> Any:
     "GET",
     summary="Tell that the service is up",
     need=Access.PUBLIC,
-    responses={200: schemas.Health},
+    responses={200: common_schemas.Health},
 )
 def health() -> Any:
     """Answer that the service is up."""
-    return answer(schemas.Health(status="ok"))
+    return answer(common_schemas.Health(status="ok"))
 
 
 @operation(bp, "/openapi.json", "GET", summary="This document", need=Access.PUBLIC, responses={200: None})
@@ -106,12 +107,12 @@ def openapi_document() -> Any:
     "GET",
     summary="The user this token acts for",
     need=Access.SIGNED_IN,
-    responses={200: schemas.Me},
+    responses={200: common_schemas.Me},
 )
 def me() -> Any:
     """Tell who the token belongs to."""
     return answer(
-        schemas.Me(
+        common_schemas.Me(
             id=current_user.id,
             username=current_user.username,
             display_name=current_user.display_name,
@@ -126,18 +127,18 @@ def me() -> Any:
     "GET",
     summary="Access-log entries, filtered, newest first",
     need=Permission.AUDIT_READ,
-    query=schemas.AuditEventQuery,
-    responses={200: schemas.AuditEventPage},
+    query=audit_schemas.AuditEventQuery,
+    responses={200: audit_schemas.AuditEventPage},
 )
 def audit_events() -> Any:
     """List access-log entries with keyset pagination."""
-    q = query_of(schemas.AuditEventQuery)
+    q = query_of(audit_schemas.AuditEventQuery)
     filters = audit_review.Filters(q.actor, q.client_id, q.action, q.outcome, q.since, q.until)
     result = audit_review.page(
         context.db_session(), context.env(), context.actor(), filters, cursor=q.cursor, limit=q.limit
     )
-    items = [schemas.AuditEvent.model_validate(item, from_attributes=True) for item in result.items]
-    return answer(schemas.AuditEventPage(items=items, next_cursor=result.next_cursor))
+    items = [audit_schemas.AuditEvent.model_validate(item, from_attributes=True) for item in result.items]
+    return answer(audit_schemas.AuditEventPage(items=items, next_cursor=result.next_cursor))
 
 
 @operation(
@@ -146,16 +147,17 @@ def audit_events() -> Any:
     "GET",
     summary="Verify the access log now",
     need=Permission.AUDIT_VERIFY,
-    responses={200: schemas.Verification},
+    responses={200: audit_schemas.Verification},
 )
 def audit_verification() -> Any:
     """Run the verifier and answer its verdict."""
     verdict = audit_review.run_verification(context.db_session(), context.env(), context.actor())
-    return answer(schemas.Verification.model_validate(verdict, from_attributes=True))
+    return answer(audit_schemas.Verification.model_validate(verdict, from_attributes=True))
 
 
 # Operations in other modules register on `bp` when imported.
 from roi_tracker.api import accounting as _accounting  # noqa: E402, F401
 from roi_tracker.api import clients as _clients  # noqa: E402, F401
 from roi_tracker.api import exceptions as _exceptions  # noqa: E402, F401
+from roi_tracker.api import past_disclosures as _past_disclosures  # noqa: E402, F401
 from roi_tracker.api import releases as _releases  # noqa: E402, F401

@@ -10,19 +10,19 @@ from flask import json
 from roi_tracker.api import answer
 from roi_tracker.api import bp
 from roi_tracker.api import query_of
-from roi_tracker.api import schemas
 from roi_tracker.api.registry import operation
+from roi_tracker.api.schemas import accounting as accounting_schemas
 from roi_tracker.domain import accounting as rules
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import accounting
-from roi_tracker.services import clients
-from roi_tracker.services import fhir
-from roi_tracker.web import context
-from roi_tracker.web.accounting import respond
+from roi_tracker.http import context
+from roi_tracker.http import files
+from roi_tracker.services.accounting import accounting
+from roi_tracker.services.records import clients
+from roi_tracker.services.releases import fhir
 
 
-def _entry(e: rules.Entry) -> schemas.AccountingEntry:
-    return schemas.AccountingEntry(
+def _entry(e: rules.Entry) -> accounting_schemas.AccountingEntry:
+    return accounting_schemas.AccountingEntry(
         date=e.on,
         recipient=e.recipient,
         address=e.address,
@@ -38,13 +38,13 @@ def _entry(e: rules.Entry) -> schemas.AccountingEntry:
     "GET",
     summary="The accounting of disclosures",
     need=Permission.ACCOUNTING_PRODUCE,
-    query=schemas.AccountingQuery,
-    responses={200: schemas.AccountingOut},
+    query=accounting_schemas.AccountingQuery,
+    responses={200: accounting_schemas.AccountingOut},
     media=("application/pdf", "text/csv"),
 )
 def client_accounting(client_id: str) -> Any:
     """Produce (log and keep) the client's accounting as JSON, PDF or CSV."""
-    q = query_of(schemas.AccountingQuery)
+    q = query_of(accounting_schemas.AccountingQuery)
     produced = accounting.produce(
         context.db_session(),
         context.env(),
@@ -53,15 +53,15 @@ def client_accounting(client_id: str) -> Any:
         since=q.since,
     )
     if q.format != "json":
-        return respond(produced, q.format)
+        return files.send_accounting(produced, q.format)
     a = produced.accounting
-    out = schemas.AccountingOut(
+    out = accounting_schemas.AccountingOut(
         client_id=str(produced.client_id),
         from_=a.since,
         to=a.until,
         entries=[_entry(e) for e in a.entries],
         summaries=[
-            schemas.AccountingSummary(first=_entry(s.first), count=s.count, last_date=s.last_on)
+            accounting_schemas.AccountingSummary(first=_entry(s.first), count=s.count, last_date=s.last_on)
             for s in a.summaries
         ],
         not_listed=rules.EXPLANATION,

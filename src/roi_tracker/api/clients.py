@@ -10,21 +10,22 @@ from roi_tracker.api import answer
 from roi_tracker.api import body_of
 from roi_tracker.api import bp
 from roi_tracker.api import form_of
-from roi_tracker.api import schemas
 from roi_tracker.api.registry import operation
+from roi_tracker.api.schemas import records as records_schemas
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import client_search
-from roi_tracker.services import clients
-from roi_tracker.services import documents
-from roi_tracker.web import context
-from roi_tracker.web.clients import send_document
+from roi_tracker.http import context
+from roi_tracker.http.files import send_document
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
+from roi_tracker.services.records import part2
+from roi_tracker.services.records import search as client_search
 
 
-def _out(view: clients.ClientView) -> schemas.ClientOut:
+def _out(view: clients.ClientView) -> records_schemas.ClientOut:
     d = view.demographics
-    return schemas.ClientOut(
+    return records_schemas.ClientOut(
         id=str(view.id),
         reference=view.reference,
         status=view.status,
@@ -48,12 +49,12 @@ def _out(view: clients.ClientView) -> schemas.ClientOut:
     "POST",
     summary="Register a client",
     need=Permission.CLIENT_CREATE,
-    body=schemas.ClientCreate,
-    responses={201: schemas.ClientOut},
+    body=records_schemas.ClientCreate,
+    responses={201: records_schemas.ClientOut},
 )
 def create_client() -> Any:
     """Register a client with their own data key."""
-    data = body_of(schemas.ClientCreate)
+    data = body_of(records_schemas.ClientCreate)
     details = rules.Demographics(
         given_name=data.given_name,
         family_name=data.family_name,
@@ -76,12 +77,12 @@ def create_client() -> Any:
     "POST",
     summary="Find clients by family name and date of birth, or reference",
     need=Permission.CLIENT_SEARCH,
-    body=schemas.ClientSearch,
-    responses={200: schemas.ClientList},
+    body=records_schemas.ClientSearch,
+    responses={200: records_schemas.ClientList},
 )
 def search_clients() -> Any:
     """Search without decrypting everyone (blind index), answering the matches."""
-    q = body_of(schemas.ClientSearch)
+    q = body_of(records_schemas.ClientSearch)
     session, env, actor = context.db_session(), context.env(), context.actor()
     if q.reference:
         found = client_search.by_reference(session, env, actor, q.reference)
@@ -90,7 +91,7 @@ def search_clients() -> Any:
     else:
         raise InvalidInput("send family_name and date_of_birth, or reference", field="family_name")
     items = [
-        schemas.ClientSummary(
+        records_schemas.ClientSummary(
             id=str(f.id),
             reference=f.reference,
             status=f.status,
@@ -100,7 +101,7 @@ def search_clients() -> Any:
         )
         for f in found
     ]
-    return answer(schemas.ClientList(items=items))
+    return answer(records_schemas.ClientList(items=items))
 
 
 @operation(
@@ -109,7 +110,7 @@ def search_clients() -> Any:
     "GET",
     summary="Read a client",
     need=Permission.CLIENT_READ,
-    responses={200: schemas.ClientOut},
+    responses={200: records_schemas.ClientOut},
 )
 def get_client(client_id: str) -> Any:
     """Read a client (clinicians: their caseload; front desk: any)."""
@@ -121,16 +122,38 @@ def get_client(client_id: str) -> Any:
 
 @operation(
     bp,
+    "/clients/<client_id>/part2",
+    "POST",
+    summary="Set or clear the client's Part 2 flag (their clinician, with a reason; 409 clearing it while "
+    "Part 2 documents are on file)",
+    need=Permission.CLIENT_PART2_UPDATE,
+    body=records_schemas.Part2Change,
+    responses={200: records_schemas.Part2Out},
+)
+def change_part2(client_id: str) -> Any:
+    """Change the flag as the client's clinician; logged as client:part2:changed."""
+    data = body_of(records_schemas.Part2Change)
+    cid = clients.parse_client_id(client_id)
+    session = context.db_session()
+    now = part2.change(session, context.env(), context.actor(), cid, part2=data.part2, reason=data.reason)
+    out = records_schemas.Part2Out(
+        client_id=str(cid), part2=now, part2_documents=part2.part2_documents(session, cid)
+    )
+    return answer(out)
+
+
+@operation(
+    bp,
     "/clients/<client_id>/documents",
     "POST",
     summary="Upload a document (PDF, PNG or JPEG)",
     need=Permission.DOCUMENT_UPLOAD,
-    form=schemas.DocumentUpload,
-    responses={201: schemas.DocumentOut},
+    form=records_schemas.DocumentUpload,
+    responses={201: records_schemas.DocumentOut},
 )
 def upload_document(client_id: str) -> Any:
     """Store an encrypted document for a client on the clinician's caseload."""
-    fields = form_of(schemas.DocumentUpload)
+    fields = form_of(records_schemas.DocumentUpload)
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput("send the document as the multipart field `file`", field="file")
@@ -143,7 +166,7 @@ def upload_document(client_id: str) -> Any:
         category=fields.category,
         title=fields.title,
     )
-    out = schemas.DocumentOut(
+    out = records_schemas.DocumentOut(
         id=str(view.id),
         category=view.category,
         title=view.title,

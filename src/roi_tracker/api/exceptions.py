@@ -8,14 +8,14 @@ from roi_tracker.api import answer
 from roi_tracker.api import body_of
 from roi_tracker.api import bp
 from roi_tracker.api import query_of
-from roi_tracker.api import schemas
 from roi_tracker.api.registry import operation
+from roi_tracker.api.schemas import exceptions as exceptions_schemas
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import clients
-from roi_tracker.services import emergency
-from roi_tracker.services import exceptions
-from roi_tracker.services import reviews
-from roi_tracker.web import context
+from roi_tracker.http import context
+from roi_tracker.services.exceptions import emergency
+from roi_tracker.services.exceptions import exceptions
+from roi_tracker.services.exceptions import reviews
+from roi_tracker.services.records import clients
 
 
 @operation(
@@ -24,12 +24,12 @@ from roi_tracker.web import context
     "POST",
     summary="Record a confidentiality exception",
     need=Permission.EXCEPTION_RECORD,
-    body=schemas.ExceptionCreate,
-    responses={201: schemas.ExceptionOut},
+    body=exceptions_schemas.ExceptionCreate,
+    responses={201: exceptions_schemas.ExceptionOut},
 )
 def record_exception(client_id: str) -> Any:
     """Record an exception (password re-entered); 422 names each missing field or guard with its rule."""
-    data = body_of(schemas.ExceptionCreate)
+    data = body_of(exceptions_schemas.ExceptionCreate)
     fields = data.model_dump(exclude={"password"})
     recorded = exceptions.record(
         context.db_session(),
@@ -39,7 +39,7 @@ def record_exception(client_id: str) -> Any:
         fields,
         data.password,
     )
-    out = schemas.ExceptionOut(
+    out = exceptions_schemas.ExceptionOut(
         id=str(recorded.id), review_status=recorded.review_status, disclosure_id=str(recorded.disclosure_id)
     )
     return answer(out, 201)
@@ -51,17 +51,17 @@ def record_exception(client_id: str) -> Any:
     "GET",
     summary="The review queue of exceptions and emergency access",
     need=Permission.EXCEPTION_READ,
-    query=schemas.ExceptionQuery,
-    responses={200: schemas.ExceptionList},
+    query=exceptions_schemas.ExceptionQuery,
+    responses={200: exceptions_schemas.ExceptionList},
 )
 def list_exceptions() -> Any:
     """List exceptions and emergency accesses by review status."""
-    q = query_of(schemas.ExceptionQuery)
+    q = query_of(exceptions_schemas.ExceptionQuery)
     items = reviews.queue(context.db_session(), context.env(), context.actor(), q.review_status)
     return answer(
-        schemas.ExceptionList(
+        exceptions_schemas.ExceptionList(
             items=[
-                schemas.ExceptionItem(
+                exceptions_schemas.ExceptionItem(
                     id=str(i.id),
                     subject_type=i.subject_type,
                     kind=i.kind,
@@ -85,12 +85,12 @@ def list_exceptions() -> Any:
     "POST",
     summary="Review an exception or emergency access",
     need=Permission.EXCEPTION_REVIEW,
-    body=schemas.ReviewCreate,
-    responses={200: schemas.ReviewOut},
+    body=exceptions_schemas.ReviewCreate,
+    responses={200: exceptions_schemas.ReviewOut},
 )
 def review_exception(subject_id: str) -> Any:
     """Record the review (never of one's own)."""
-    data = body_of(schemas.ReviewCreate)
+    data = body_of(exceptions_schemas.ReviewCreate)
     outcome = reviews.review(
         context.db_session(),
         context.env(),
@@ -99,7 +99,7 @@ def review_exception(subject_id: str) -> Any:
         outcome=data.outcome,
         notes=data.notes,
     )
-    return answer(schemas.ReviewOut(id=subject_id, review_status=outcome))
+    return answer(exceptions_schemas.ReviewOut(id=subject_id, review_status=outcome))
 
 
 @operation(
@@ -108,12 +108,12 @@ def review_exception(subject_id: str) -> Any:
     "POST",
     summary="Break the glass for one client",
     need=Permission.EMERGENCY_ACCESS,
-    body=schemas.EmergencyCreate,
-    responses={201: schemas.EmergencyOut},
+    body=exceptions_schemas.EmergencyCreate,
+    responses={201: exceptions_schemas.EmergencyOut},
 )
 def start_emergency_access(client_id: str) -> Any:
     """Open a client not on the caseload for a limited time; every auditor is told."""
-    data = body_of(schemas.EmergencyCreate)
+    data = body_of(exceptions_schemas.EmergencyCreate)
     grant = emergency.start(
         context.db_session(),
         context.env(),
@@ -123,4 +123,4 @@ def start_emergency_access(client_id: str) -> Any:
         justification=data.justification,
         password=data.password,
     )
-    return answer(schemas.EmergencyOut(id=str(grant.id), expires_at=grant.expires_at), 201)
+    return answer(exceptions_schemas.EmergencyOut(id=str(grant.id), expires_at=grant.expires_at), 201)

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
 
 from roi_tracker import __version__
-from roi_tracker.api import schemas
+from roi_tracker.api.schemas import common as common_schemas
 from roi_tracker.domain.roles import Access
 from roi_tracker.domain.roles import Permission
-from roi_tracker.web.security import requires
+from roi_tracker.http.security import requires
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def openapi(prefix: str) -> dict[str, Any]:
                 str(status),
                 {
                     "description": _ERRORS[status],
-                    "content": {"application/json": {"schema": ref(schemas.Error)}},
+                    "content": {"application/json": {"schema": ref(common_schemas.Error)}},
                 },
             )
         entry["responses"] = responses

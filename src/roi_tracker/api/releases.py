@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -13,20 +14,22 @@ from roi_tracker.api import body_of
 from roi_tracker.api import bp
 from roi_tracker.api import form_of
 from roi_tracker.api import query_of
-from roi_tracker.api import schemas
 from roi_tracker.api.registry import operation
+from roi_tracker.api.schemas import disclosures as disclosures_schemas
+from roi_tracker.api.schemas import releases as releases_schemas
 from roi_tracker.domain import disclosure
+from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import authorizations
-from roi_tracker.services import clients
-from roi_tracker.services import disclosures
-from roi_tracker.services import recipients
-from roi_tracker.web import context
-from roi_tracker.web.releases import send_packet
+from roi_tracker.http import context
+from roi_tracker.http.files import send_packet
+from roi_tracker.services.disclosures import disclosures
+from roi_tracker.services.records import clients
+from roi_tracker.services.releases import authorizations
+from roi_tracker.services.releases import recipients
 
 
-def _recipient(view: recipients.RecipientView) -> schemas.RecipientOut:
-    return schemas.RecipientOut(
+def _recipient(view: recipients.RecipientView) -> releases_schemas.RecipientOut:
+    return releases_schemas.RecipientOut(
         id=str(view.id),
         kind=view.kind,
         name=view.name,
@@ -38,8 +41,8 @@ def _recipient(view: recipients.RecipientView) -> schemas.RecipientOut:
     )
 
 
-def _authorization(view: authorizations.AuthorizationView) -> schemas.AuthorizationOut:
-    return schemas.AuthorizationOut(
+def _authorization(view: authorizations.AuthorizationView) -> releases_schemas.AuthorizationOut:
+    return releases_schemas.AuthorizationOut(
         id=str(view.id),
         label=view.label,
         kind=view.kind,
@@ -54,26 +57,36 @@ def _authorization(view: authorizations.AuthorizationView) -> schemas.Authorizat
         revoked_on=view.revoked_on,
         signed_on=view.signed_on,
         status=view.status,
-        warnings=[schemas.AcknowledgedWarning(rule=w["rule"], message=w["message"]) for w in view.warnings],
+        warnings=[
+            releases_schemas.AcknowledgedWarning(rule=w["rule"], message=w["message"]) for w in view.warnings
+        ],
     )
 
 
-def _decision(d: disclosure.Decision) -> schemas.DecisionOut:
-    return schemas.DecisionOut(
+def _decision(d: disclosure.Decision) -> disclosures_schemas.DecisionOut:
+    return disclosures_schemas.DecisionOut(
         decision=d.answer.value,
         permitted=[
-            schemas.PermittedOut(
+            disclosures_schemas.PermittedOut(
                 category=p.category.value, authorization_id=p.authorization_id, label=p.label, until=p.until
             )
             for p in d.permitted
         ],
         refused=[
-            schemas.RefusedOut(
+            disclosures_schemas.RefusedOut(
                 category=r.category.value,
-                reasons=[schemas.ReasonOut(rule=x.rule, message=x.message) for x in r.reasons],
+                reasons=[disclosures_schemas.ReasonOut(rule=x.rule, message=x.message) for x in r.reasons],
             )
             for r in d.refused
         ],
+    )
+
+
+def question_of(client_id: str, data: Any, on: date | None) -> disclosures.Question:
+    """The question a disclosure request asks (recipient, categories, purpose) about this client."""
+    today = context.env().clock().date()
+    return disclosures.question(
+        clients.parse_client_id(client_id), data.recipient_id, data.categories, data.purpose, on, today
     )
 
 
@@ -95,12 +108,12 @@ def _json_part(raw: str, model: type[Any]) -> Any:
     "POST",
     summary="Add a recipient to the directory",
     need=Permission.RECIPIENT_CREATE,
-    body=schemas.RecipientCreate,
-    responses={201: schemas.RecipientOut},
+    body=releases_schemas.RecipientCreate,
+    responses={201: releases_schemas.RecipientOut},
 )
 def create_recipient() -> Any:
     """Add a recipient (name required)."""
-    data = body_of(schemas.RecipientCreate)
+    data = body_of(releases_schemas.RecipientCreate)
     view = recipients.create(context.db_session(), context.env(), context.actor(), **data.model_dump())
     return answer(_recipient(view), 201)
 
@@ -111,14 +124,14 @@ def create_recipient() -> Any:
     "GET",
     summary="Search the recipients directory",
     need=Permission.RECIPIENT_READ,
-    query=schemas.RecipientQuery,
-    responses={200: schemas.RecipientList},
+    query=releases_schemas.RecipientQuery,
+    responses={200: releases_schemas.RecipientList},
 )
 def list_recipients() -> Any:
     """Find recipients by any part of their details."""
-    q = query_of(schemas.RecipientQuery)
+    q = query_of(releases_schemas.RecipientQuery)
     found = recipients.search(context.db_session(), context.env(), q.q)
-    return answer(schemas.RecipientList(items=[_recipient(v) for v in found]))
+    return answer(releases_schemas.RecipientList(items=[_recipient(v) for v in found]))
 
 
 @operation(
@@ -127,12 +140,12 @@ def list_recipients() -> Any:
     "POST",
     summary="Record a signed authorization",
     need=Permission.AUTHORIZATION_RECORD,
-    form=schemas.AuthorizationUpload,
-    responses={201: schemas.AuthorizationOut},
+    form=releases_schemas.AuthorizationUpload,
+    responses={201: releases_schemas.AuthorizationOut},
 )
 def record_authorization(client_id: str) -> Any:
     """Validate and record an authorization; 422 lists every problem with its rule id."""
-    data = _json_part(form_of(schemas.AuthorizationUpload).data, schemas.AuthorizationData)
+    data = _json_part(form_of(releases_schemas.AuthorizationUpload).data, releases_schemas.AuthorizationData)
     upload = request.files.get("signed_form")
     fields = data.model_dump(exclude={"acknowledge_warnings"})
     view = authorizations.record(
@@ -153,14 +166,14 @@ def record_authorization(client_id: str) -> Any:
     "GET",
     summary="A client's authorizations and their status",
     need=Permission.AUTHORIZATION_READ,
-    responses={200: schemas.AuthorizationList},
+    responses={200: releases_schemas.AuthorizationList},
 )
 def list_authorizations(client_id: str) -> Any:
     """List a client's authorizations, newest first."""
     views = authorizations.list_for(
         context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
     )
-    return answer(schemas.AuthorizationList(items=[_authorization(v) for v in views]))
+    return answer(releases_schemas.AuthorizationList(items=[_authorization(v) for v in views]))
 
 
 @operation(
@@ -169,12 +182,12 @@ def list_authorizations(client_id: str) -> Any:
     "POST",
     summary="Record a written revocation",
     need=Permission.AUTHORIZATION_REVOKE,
-    form=schemas.RevocationUpload,
-    responses={200: schemas.AuthorizationOut},
+    form=releases_schemas.RevocationUpload,
+    responses={200: releases_schemas.AuthorizationOut},
 )
 def revoke_authorization(auth_id: str) -> Any:
     """Revoke from the day the written revocation was received."""
-    data = _json_part(form_of(schemas.RevocationUpload).data, schemas.RevocationData)
+    data = _json_part(form_of(releases_schemas.RevocationUpload).data, releases_schemas.RevocationData)
     upload = request.files.get("document")
     view = authorizations.revoke(
         context.db_session(),
@@ -193,12 +206,12 @@ def revoke_authorization(auth_id: str) -> Any:
     "POST",
     summary="Record that the expiry event happened",
     need=Permission.AUTHORIZATION_REVOKE,
-    body=schemas.ExpiryEvent,
-    responses={200: schemas.AuthorizationOut},
+    body=releases_schemas.ExpiryEvent,
+    responses={200: releases_schemas.AuthorizationOut},
 )
 def authorization_expiry_event(auth_id: str) -> Any:
     """From that day the authorization no longer permits."""
-    data = body_of(schemas.ExpiryEvent)
+    data = body_of(releases_schemas.ExpiryEvent)
     view = authorizations.record_expiry_event(
         context.db_session(),
         context.env(),
@@ -215,12 +228,12 @@ def authorization_expiry_event(auth_id: str) -> Any:
     "POST",
     summary="May we send this?",
     need=Permission.DISCLOSURE_CHECK,
-    body=schemas.DisclosureCheck,
-    responses={200: schemas.DecisionOut},
+    body=disclosures_schemas.DisclosureCheck,
+    responses={200: disclosures_schemas.DecisionOut},
 )
 def disclosure_check() -> Any:
     """Answer permit, partial or refuse per category, with authorizations and reasons (logged)."""
-    data = body_of(schemas.DisclosureCheck)
+    data = body_of(disclosures_schemas.DisclosureCheck)
     env = context.env()
     q = disclosures.question(
         clients.parse_client_id(data.client_id),
@@ -237,34 +250,32 @@ def disclosure_check() -> Any:
     bp,
     "/clients/<client_id>/disclosures",
     "POST",
-    summary="Record a disclosure (403 when not permitted)",
+    summary="Record a disclosure made now, judged today (403 when not permitted; `on` is refused, 422)",
     need=Permission.DISCLOSURE_RECORD,
-    body=schemas.DisclosureCreate,
-    responses={201: schemas.DisclosureOut},
+    body=disclosures_schemas.DisclosureCreate,
+    responses={201: disclosures_schemas.DisclosureOut},
 )
 def record_disclosure(client_id: str) -> Any:
-    """Record a permitted disclosure and point at its packet."""
-    data = body_of(schemas.DisclosureCreate)
-    env = context.env()
-    q = disclosures.question(
-        clients.parse_client_id(client_id),
-        data.recipient_id,
-        data.categories,
-        data.purpose,
-        data.on,
-        env.clock().date(),
-    )
+    """Record a permitted disclosure made now (judged today) and point at its packet."""
+    data = body_of(disclosures_schemas.DisclosureCreate)
+    if data.on is not None:
+        # A disclosure made now is judged now; a past one is POST /clients/{id}/past-disclosures.
+        raise InvalidInput(
+            "a disclosure made now is judged today: leave out `on`, or POST it to "
+            "/clients/{client_id}/past-disclosures if it was made earlier",
+            field="on",
+        )
     recorded = disclosures.record(
         context.db_session(),
-        env,
+        context.env(),
         context.actor(),
-        q,
+        question_of(client_id, data, None),
         channel=data.channel,
         document_ids=data.document_ids,
         requester_verification=data.requester_verification,
         authorization_id=data.authorization_id,
     )
-    out = schemas.DisclosureOut(
+    out = disclosures_schemas.DisclosureOut(
         id=str(recorded.id), basis=recorded.basis, packet=f"/api/v1/disclosures/{recorded.id}/packet"
     )
     return answer(out, 201)

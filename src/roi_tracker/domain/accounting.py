@@ -28,6 +28,8 @@ class Disclosed:
     under_authorization: bool
     part2: bool
     to_client: bool = False
+    # The rules it broke, when it was found impermissible (H-B9): then it is always accountable.
+    impermissible: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ EXPLANATION = (
 
 def accountable(d: Disclosed, *, today: date) -> bool:
     """Tell whether a disclosure belongs in the accounting (164.528(a)(1); Part 2 reverses one exclusion)."""
+    if d.impermissible:
+        return True  # a disclosure without a permitted basis is accountable (164.528(a), H-B9)
     if d.to_client or d.purpose == "treatment_payment_operations" and not d.part2:
         return False
     if d.under_authorization:
@@ -164,4 +168,5 @@ def build(
 
 def _entry(d: Disclosed) -> Entry:
     what = ", ".join(c.replace("_", " ") for c in d.categories) or "information"
-    return Entry(d.on, d.recipient, d.address, what, d.purpose.replace("_", " "), d.basis)
+    basis = f"impermissible ({d.impermissible})" if d.impermissible else d.basis
+    return Entry(d.on, d.recipient, d.address, what, d.purpose.replace("_", " "), basis)

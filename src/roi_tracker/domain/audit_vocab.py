@@ -64,6 +64,10 @@ class Action(StrEnum):
     BACKUP_CREATED = "backup:created"
     BACKUP_RESTORED = "backup:restored"
     KEYS_EXPORTED = "keys:exported"
+    DISCLOSURE_PAST_RECORDED = "disclosure:past:recorded"
+    DISCLOSURE_FLAGGED = "disclosure:flagged:impermissible"
+    CLIENT_PART2_CHANGED = "client:part2:changed"
+    CASELOAD_CHANGED = "client:caseload:changed"
 
 
 class Outcome(StrEnum):

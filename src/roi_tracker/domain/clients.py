@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from roi_tracker.domain import inputs
 from roi_tracker.domain.errors import InvalidInput
 
 
@@ -25,6 +27,15 @@ class Category(StrEnum):
     PSYCHOTHERAPY_NOTES = "psychotherapy_notes"
     SUD_RECORDS = "sud_records"
     SUD_COUNSELING_NOTES = "sud_counseling_notes"
+
+
+# A document in these categories is a Part 2 record whatever the client's flag says (42 CFR 2.12(d), 2.32).
+PART2_CATEGORIES = frozenset({Category.SUD_RECORDS, Category.SUD_COUNSELING_NOTES})
+
+
+def names_part2_records(categories: Iterable[str]) -> bool:
+    """Tell whether any of these categories is substance-use information, a Part 2 record by itself."""
+    return any(c in {p.value for p in PART2_CATEGORIES} for c in categories)
 
 
 # Documents that are records about the client's care rather than information about them: a court order can be
@@ -96,6 +107,8 @@ def check(d: Demographics, *, today: date) -> Demographics:
         emergency_contact=d.emergency_contact.strip(),
         part2=d.part2,
     )
+    for name in LIMITS:
+        inputs.text(getattr(cleaned, name), name)
     for name in ("given_name", "family_name"):
         if not getattr(cleaned, name):
             raise InvalidInput(f"{name.replace('_', ' ')} is required", field=name)

@@ -236,6 +236,9 @@ def _part2(d: Draft, *, client_part2: bool) -> list[Problem]:
         return p
     if client_part2 and d.kind not in PART2_KINDS:
         p.append(_block("P2-3", "kind", "This client's records are Part 2 records: use a Part 2 consent."))
+    elif Category.SUD_RECORDS in d.categories and d.kind not in PART2_KINDS:
+        # SUD records are Part 2 records whatever the client's flag says (42 CFR 2.12(d)).
+        p.append(_block("P2-3", "categories", "SUD records are Part 2 records: they need a Part 2 consent."))
     counseling = Category.SUD_COUNSELING_NOTES in d.categories
     if d.kind is Kind.PART2_COUNSELING_NOTES and d.categories - {Category.SUD_COUNSELING_NOTES}:
         p.append(

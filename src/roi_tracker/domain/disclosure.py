@@ -49,6 +49,7 @@ class Held:
     records_from: date | None = None
     records_to: date | None = None
     known_false: bool = False
+    signed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,9 @@ def _standing_reasons(a: Held, on: date) -> list[Reason]:
 def why_not(a: Held, r: Request, category: Category) -> list[Reason]:
     """Every reason authorization `a` does not cover `category` for request `r` (empty: it covers it)."""
     reasons = _standing_reasons(a, r.on)
+    if a.signed_on is not None and a.signed_on > r.on:
+        # A disclosure is judged against what was on file on its date (a past one too).
+        reasons.append(Reason("DT-1", f"Authorization {a.label} was signed only on {a.signed_on}."))
     if a.known_false:
         reasons.append(Reason("H-D5", f"Authorization {a.label} is flagged as containing false information."))
     if r.client_part2 and a.kind not in PART2_KINDS:
@@ -174,3 +178,17 @@ def decide(r: Request, held: tuple[Held, ...] | list[Held]) -> Decision:
     else:
         answer = Answer.REFUSE
     return Decision(answer, tuple(permitted), tuple(refused))
+
+
+def after_revocation(label: str, disclosed_on: date, revoked_on: date | None) -> Reason | None:
+    """The H-D3 reason a disclosure made after a revocation's receipt was impermissible, if it was.
+
+    Made in reliance before the receipt, it stays valid (164.508(b)(5)). One made on the very day of receipt,
+    before the revocation was entered, may have gone out before the letter arrived: it is not flagged.
+    """
+    if revoked_on is None or disclosed_on <= revoked_on:
+        return None
+    return Reason(
+        "H-D3",
+        f"Made on {disclosed_on} under {label}, after its written revocation was received on {revoked_on}.",
+    )

@@ -48,6 +48,9 @@ class Permission(StrEnum):
     ACCOUNTING_PRODUCE = "accounting:produce"
     ACCOUNTING_MANAGE = "accounting:manage"
     FHIR_EXPORT = "fhir:export"
+    DISCLOSURE_RECORD_PAST = "disclosure:past:record"
+    CLIENT_PART2_UPDATE = "client:part2:update"
+    CLIENT_CASELOAD_UPDATE = "client:caseload:update"
 
 
 class Access(StrEnum):
@@ -72,6 +75,7 @@ _CLIENTS = frozenset(
         Permission.DISCLOSURE_CHECK,
         Permission.DISCLOSURE_RECORD,
         Permission.PACKET_READ,
+        Permission.DISCLOSURE_RECORD_PAST,
     }
 )
 
@@ -90,6 +94,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.EMERGENCY_ACCESS,
         Permission.ACCOUNTING_PRODUCE,
         Permission.FHIR_EXPORT,
+        # A client's Part 2 status and caseload are clinical acts, never the front desk's (issue 15 item 2).
+        Permission.CLIENT_PART2_UPDATE,
+        Permission.CLIENT_CASELOAD_UPDATE,
     },
     # The front desk: demographics of any client, never clinical content or documents.
     Role.FRONT_DESK: _EVERYONE | _CLIENTS,

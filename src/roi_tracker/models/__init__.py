@@ -12,10 +12,12 @@ from roi_tracker.models.exceptions import ConfidentialityException
 from roi_tracker.models.exceptions import EmergencyAccess
 from roi_tracker.models.exceptions import Notification
 from roi_tracker.models.exceptions import Review
+from roi_tracker.models.impermissible import ImpermissibleDisclosure
 from roi_tracker.models.log import AuditCheckpoint
 from roi_tracker.models.log import AuditEntry
 from roi_tracker.models.log import AuditReview
 from roi_tracker.models.log import AuditVerification
+from roi_tracker.models.part2 import Part2Change
 from roi_tracker.models.people import ApiToken
 from roi_tracker.models.people import KeyCanary
 from roi_tracker.models.people import RecoveryCode
@@ -52,4 +54,6 @@ __all__ = [
     "AccountingGiven",
     "AccountingRequest",
     "AccountingSuspension",
+    "ImpermissibleDisclosure",
+    "Part2Change",
 ]

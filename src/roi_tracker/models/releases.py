@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from datetime import datetime
 
 from sqlalchemy import ForeignKey
 from sqlalchemy import LargeBinary
@@ -63,3 +64,5 @@ class Disclosure(Base):
     disclosed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     disclosed_at: Mapped[utc_now]
     corrects_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("disclosures.id"))
+    # Set when the disclosure was made earlier (on paper) and entered afterwards: such a record has no packet.
+    entered_at: Mapped[datetime | None]

@@ -9,14 +9,15 @@ from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker.domain.roles import Role
-from roi_tracker.services import accounting
-from roi_tracker.services import audit_review
-from roi_tracker.services import client_search
-from roi_tracker.services import dashboard
-from roi_tracker.services import notify
-from roi_tracker.services import reviews
-from roi_tracker.services import users
+from roi_tracker.services.accounting import accounting
+from roi_tracker.services.audit_review import log as audit_review
+from roi_tracker.services.audit_review import notify
 from roi_tracker.services.context import Env
+from roi_tracker.services.disclosures import impermissible
+from roi_tracker.services.exceptions import reviews
+from roi_tracker.services.people import users
+from roi_tracker.services.records import search as client_search
+from roi_tracker.services.releases import dashboard
 
 
 def home_for(session: Session, env: Env, actor: audit.Actor) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def home_for(session: Session, env: Env, actor: audit.Actor) -> dict[str, Any]:
             "pending": reviews.pending_count(session, env),
             "notifications": notify.unread(session, uuid.UUID(actor.user_id)),
             "open_requests": accounting.open_requests(session),
+            "impermissible": impermissible.listed(session, limit=20),
         }
     if actor.role == Role.ADMIN:
         return {"user_count": len(users.list_users(session))}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,16 +15,16 @@ from roi_tracker.domain import accounting as rules
 from roi_tracker.domain import clients as client_rules
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import accounting
-from roi_tracker.services import accounting_pdf
-from roi_tracker.services import clients
-from roi_tracker.services import recipients
-from roi_tracker.web import context
-from roi_tracker.web.forms import AccountingRequestForm
-from roi_tracker.web.forms import DeliverForm
-from roi_tracker.web.forms import ExtendForm
-from roi_tracker.web.forms import SuspensionForm
-from roi_tracker.web.security import requires
+from roi_tracker.http import context
+from roi_tracker.http import files
+from roi_tracker.http.security import requires
+from roi_tracker.services.accounting import accounting
+from roi_tracker.services.records import clients
+from roi_tracker.services.releases import recipients
+from roi_tracker.web.forms.accounting import AccountingRequestForm
+from roi_tracker.web.forms.accounting import DeliverForm
+from roi_tracker.web.forms.accounting import ExtendForm
+from roi_tracker.web.forms.accounting import SuspensionForm
 
 bp = Blueprint("accounting", __name__)
 
@@ -144,19 +143,8 @@ def suspend() -> Any:
 
 def respond(produced: accounting.Produced, fmt: str) -> Any:
     """The accounting as PDF, CSV or a page."""
-    if fmt == "pdf":
-        pdf = accounting_pdf.as_pdf(context.env().settings.practice_name, produced)
-        response = Response(pdf, mimetype="application/pdf")
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="accounting-{produced.client_reference}.pdf"'
-        )
-        return response
-    if fmt == "csv":
-        response = Response(accounting_pdf.as_csv(produced), mimetype="text/csv")
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="accounting-{produced.client_reference}.csv"'
-        )
-        return response
+    if fmt in ("pdf", "csv"):
+        return files.send_accounting(produced, fmt)
     return render_template("accounting/accounting.html", produced=produced, explanation=rules.EXPLANATION)
 
 

@@ -14,12 +14,12 @@ from flask import url_for
 from roi_tracker.domain.errors import Conflict
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import users
-from roi_tracker.web import context
-from roi_tracker.web.forms import EmptyForm
-from roi_tracker.web.forms import NewUserForm
-from roi_tracker.web.forms import RoleForm
-from roi_tracker.web.security import requires
+from roi_tracker.http import context
+from roi_tracker.http.security import requires
+from roi_tracker.services.people import users
+from roi_tracker.web.forms.common import EmptyForm
+from roi_tracker.web.forms.people import NewUserForm
+from roi_tracker.web.forms.people import RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

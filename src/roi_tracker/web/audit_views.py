@@ -19,29 +19,16 @@ from flask import url_for
 
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import audit_review
-from roi_tracker.web import context
-from roi_tracker.web.forms import AuditFilterForm
-from roi_tracker.web.forms import EmptyForm
-from roi_tracker.web.forms import ReviewForm
-from roi_tracker.web.security import requires
+from roi_tracker.http import context
+from roi_tracker.http.security import requires
+from roi_tracker.services.audit_review import log as audit_review
+from roi_tracker.services.audit_review.log import CSV_COLUMNS
+from roi_tracker.web.forms.audit import AuditFilterForm
+from roi_tracker.web.forms.audit import ReviewForm
+from roi_tracker.web.forms.common import EmptyForm
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-CSV_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "actor_name",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "client_id",
-    "outcome",
-    "basis",
-    "request_id",
-)
 SPOOL_BYTES = 8 * 1024 * 1024
 # Sequence numbers are BIGINT: larger numbers from a URL would make the database query fail.
 MAX_SEQ = 2**63 - 1

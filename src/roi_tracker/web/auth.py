@@ -25,17 +25,17 @@ from roi_tracker.domain.errors import AuthenticationFailed
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import Throttled
 from roi_tracker.domain.roles import Access
-from roi_tracker.services import mfa
-from roi_tracker.services import signin
-from roi_tracker.services import users
-from roi_tracker.web import context
-from roi_tracker.web.forms import CodeForm
-from roi_tracker.web.forms import EmptyForm
-from roi_tracker.web.forms import SignInForm
-from roi_tracker.web.guard import safe_next
-from roi_tracker.web.login import LoginUser
-from roi_tracker.web.security import requires
-from roi_tracker.web.session_store import ServerSession
+from roi_tracker.http import context
+from roi_tracker.http.guard import safe_next
+from roi_tracker.http.login import LoginUser
+from roi_tracker.http.security import requires
+from roi_tracker.http.session_store import ServerSession
+from roi_tracker.services.people import mfa
+from roi_tracker.services.people import signin
+from roi_tracker.services.people import users
+from roi_tracker.web.forms.common import EmptyForm
+from roi_tracker.web.forms.people import CodeForm
+from roi_tracker.web.forms.people import SignInForm
 
 bp = Blueprint("auth", __name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -14,22 +13,26 @@ from flask import url_for
 from flask_login import current_user
 
 from roi_tracker.domain import clients as rules
+from roi_tracker.domain import roles
 from roi_tracker.domain.errors import DomainError
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import client_copies
-from roi_tracker.services import client_page
-from roi_tracker.services import client_search
-from roi_tracker.services import clients
-from roi_tracker.services import documents
-from roi_tracker.services import users
-from roi_tracker.web import context
-from roi_tracker.web.forms import ClientCopyForm
-from roi_tracker.web.forms import ClientForm
-from roi_tracker.web.forms import EmptyForm
-from roi_tracker.web.forms import SearchForm
-from roi_tracker.web.forms import UploadForm
-from roi_tracker.web.security import requires
+from roi_tracker.http import context
+from roi_tracker.http.files import send_document
+from roi_tracker.http.security import requires
+from roi_tracker.services.disclosures import client_copies
+from roi_tracker.services.people import users
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import documents
+from roi_tracker.services.records import page as client_page
+from roi_tracker.services.records import part2
+from roi_tracker.services.records import search as client_search
+from roi_tracker.web.forms.common import EmptyForm
+from roi_tracker.web.forms.disclosures import ClientCopyForm
+from roi_tracker.web.forms.records import ClientForm
+from roi_tracker.web.forms.records import Part2Form
+from roi_tracker.web.forms.records import SearchForm
+from roi_tracker.web.forms.records import UploadForm
 
 bp = Blueprint("clients", __name__)
 
@@ -134,7 +137,12 @@ def page(client_id: str) -> Any:
         context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
     )
     return render_template(
-        "clients/page.html", page=opened, upload=UploadForm(), form=EmptyForm(), copy=ClientCopyForm()
+        "clients/page.html",
+        page=opened,
+        upload=UploadForm(),
+        form=EmptyForm(),
+        copy=ClientCopyForm(),
+        part2_form=Part2Form(part2="clear" if opened.client.demographics.part2 else "set"),
     )
 
 
@@ -146,7 +154,10 @@ def edit(client_id: str) -> Any:
     form = ClientForm()
     _clinician_choices(form)
     status = 200
+    # The caseload is the clinician's to change; the front desk's edit leaves it as it is (None).
+    may_assign = roles.is_granted(current_user.role, Permission.CLIENT_CASELOAD_UPDATE)
     if form.validate_on_submit():
+        chosen = list(form.clinicians.data or [])
         try:
             clients.update(
                 context.db_session(),
@@ -154,7 +165,7 @@ def edit(client_id: str) -> Any:
                 context.actor(),
                 cid,
                 _details(form),
-                list(form.clinicians.data or []),
+                chosen if chosen or may_assign else None,
             )
         except InvalidInput as exc:
             status = _show_error(form, exc)
@@ -173,7 +184,31 @@ def edit(client_id: str) -> Any:
                 "clinicians": list(view.clinicians),
             }
         )
-    return render_template("clients/form.html", form=form, title="Edit client details"), status
+    return render_template(
+        "clients/form.html", form=form, title="Edit client details", editing=True, may_assign=may_assign
+    ), status
+
+
+@bp.route("/clients/<client_id>/part2", methods=["POST"])
+@requires(Permission.CLIENT_PART2_UPDATE)
+def change_part2(client_id: str) -> Any:
+    """Set or clear the client's Part 2 flag (their clinician, with a reason; refused while Part 2 documents
+    are on file when clearing)."""
+    cid = clients.parse_client_id(client_id)
+    form = Part2Form()
+    if not form.validate_on_submit():
+        field, problems = next(iter(form.errors.items()))
+        raise InvalidInput(f"{field}: {problems[0]}", field=field)
+    now = part2.change(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        cid,
+        part2=form.part2.data == "set",
+        reason=form.reason.data or "",
+    )
+    flash("Marked as Part 2 records." if now else "The Part 2 flag is cleared.", "success")
+    return redirect(url_for("clients.page", client_id=cid))
 
 
 @bp.route("/clients/<client_id>/discharge", methods=["POST"])
@@ -230,15 +265,6 @@ def give_copy(client_id: str) -> Any:
     )
     flash("The copy given to the client is recorded.", "success")
     return redirect(url_for("clients.page", client_id=cid))
-
-
-def send_document(view: documents.DocumentView, content: bytes) -> Response:
-    """Send a document as an attachment that no cache keeps."""
-    response = Response(content, mimetype=view.media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{view.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @bp.route("/documents/<document_id>")

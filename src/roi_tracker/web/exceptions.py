@@ -15,17 +15,17 @@ from roi_tracker.domain import exceptions as ex
 from roi_tracker.domain.errors import Defective
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import client_page
-from roi_tracker.services import clients
-from roi_tracker.services import emergency
-from roi_tracker.services import exceptions
-from roi_tracker.services import legal_data
-from roi_tracker.services import reviews
-from roi_tracker.web import context
-from roi_tracker.web.forms import EmergencyForm
-from roi_tracker.web.forms import ExceptionForm
-from roi_tracker.web.forms import ExceptionReviewForm
-from roi_tracker.web.security import requires
+from roi_tracker.http import context
+from roi_tracker.http.security import requires
+from roi_tracker.services.exceptions import emergency
+from roi_tracker.services.exceptions import exceptions
+from roi_tracker.services.exceptions import legal_data
+from roi_tracker.services.exceptions import reviews
+from roi_tracker.services.records import clients
+from roi_tracker.services.records import page as client_page
+from roi_tracker.web.forms.exceptions import EmergencyForm
+from roi_tracker.web.forms.exceptions import ExceptionForm
+from roi_tracker.web.forms.exceptions import ExceptionReviewForm
 
 bp = Blueprint("exceptions", __name__)
 KIND_FIELDS = {kind.value: (*ex.FIELDS[kind],) for kind in ex.Kind}

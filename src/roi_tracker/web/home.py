@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from roi_tracker.domain.roles import Access
 from roi_tracker.domain.roles import Permission
+from roi_tracker.http import context
+from roi_tracker.http.security import requires
 from roi_tracker.services import home
-from roi_tracker.services import users
-from roi_tracker.web import context
-from roi_tracker.web.forms import SearchForm
-from roi_tracker.web.security import requires
+from roi_tracker.services.people import users
+from roi_tracker.web.forms.records import SearchForm
 
 bp = Blueprint("home", __name__)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 from flask import Blueprint
-from flask import Response
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -18,19 +18,22 @@ from roi_tracker.domain.errors import Defective
 from roi_tracker.domain.errors import DisclosureRefused
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
-from roi_tracker.services import authorizations
-from roi_tracker.services import clients
-from roi_tracker.services import dashboard
-from roi_tracker.services import disclosures
-from roi_tracker.services import recipients
-from roi_tracker.web import context
-from roi_tracker.web.forms import AuthorizationForm
-from roi_tracker.web.forms import CheckForm
-from roi_tracker.web.forms import DisclosureForm
-from roi_tracker.web.forms import ExpiryEventForm
-from roi_tracker.web.forms import RecipientForm
-from roi_tracker.web.forms import RevokeForm
-from roi_tracker.web.security import requires
+from roi_tracker.http import context
+from roi_tracker.http.files import send_packet
+from roi_tracker.http.security import requires
+from roi_tracker.services.disclosures import disclosures
+from roi_tracker.services.disclosures import past
+from roi_tracker.services.records import clients
+from roi_tracker.services.releases import authorizations
+from roi_tracker.services.releases import dashboard
+from roi_tracker.services.releases import recipients
+from roi_tracker.web.forms.disclosures import CheckForm
+from roi_tracker.web.forms.disclosures import DisclosureForm
+from roi_tracker.web.forms.disclosures import PastDisclosureForm
+from roi_tracker.web.forms.releases import AuthorizationForm
+from roi_tracker.web.forms.releases import ExpiryEventForm
+from roi_tracker.web.forms.releases import RecipientForm
+from roi_tracker.web.forms.releases import RevokeForm
 
 bp = Blueprint("releases", __name__)
 
@@ -48,6 +51,13 @@ def _mark(form: Any, problems: list[dict[str, str]]) -> None:
             target.errors = [*target.errors, text]
         else:
             flash(text, "error")
+
+
+def _question(form: Any, cid: uuid.UUID, on: date | None) -> disclosures.Question:
+    """The question a check, send or past-disclosure form asks about this client."""
+    recipient, categories = form.recipient_id.data or "", list(form.categories.data or [])
+    today = context.env().clock().date()
+    return disclosures.question(cid, recipient, categories, form.purpose.data or "", on, today)
 
 
 def _date(raw: str | None, field: str) -> date | None:
@@ -153,26 +163,19 @@ def check(client_id: str) -> Any:
     if request.method == "POST" and form.validate_on_submit():
         session, env, actor = context.db_session(), context.env(), context.actor()
         try:
-            q = disclosures.question(
-                cid,
-                form.recipient_id.data or "",
-                list(form.categories.data or []),
-                form.purpose.data or "",
-                _date(form.on.data, "on"),
-                env.clock().date(),
-            )
+            q = _question(form, cid, _date(form.on.data, "on"))
         except InvalidInput as exc:
             _mark(form, [{"field": exc.field or "", "message": str(exc)}])
             status = 422
         else:
             decision = disclosures.check(session, env, actor, q)
-            if decision.permitted:
+            # A check at another date is a "what if": only today's answer may be acted on (sent now).
+            if decision.permitted and q.on == env.clock().date():
                 sendable = disclosures.sendable(session, env, actor, cid, decision)
                 send_form = DisclosureForm(formdata=None, obj=form)
                 send_form.recipient_id.data = form.recipient_id.data
                 send_form.categories.data = [p.category.value for p in decision.permitted]
                 send_form.purpose.data = form.purpose.data
-                send_form.on.data = form.on.data
                 send_form.document_ids.choices = [(str(d.id), d.title) for d in sendable]
     elif request.method == "POST":
         status = 422
@@ -183,6 +186,7 @@ def check(client_id: str) -> Any:
         decision=decision,
         sendable=sendable,
         send_form=send_form,
+        today=context.env().clock().date(),
     ), status
 
 
@@ -197,14 +201,8 @@ def disclose(client_id: str) -> Any:
     if not form.validate_on_submit():
         raise InvalidInput("the disclosure form is incomplete", field="recipient_id")
     env = context.env()
-    q = disclosures.question(
-        cid,
-        form.recipient_id.data or "",
-        list(form.categories.data or []),
-        form.purpose.data or "",
-        _date(form.on.data, "on"),
-        env.clock().date(),
-    )
+    # No date is read from the form: a disclosure made now is judged now (issue 15, item 1).
+    q = _question(form, cid, None)
     try:
         recorded = disclosures.record(
             context.db_session(),
@@ -223,12 +221,45 @@ def disclose(client_id: str) -> Any:
     return render_template("releases/recorded.html", recorded=recorded)
 
 
-def send_packet(name: str, pdf: bytes) -> Response:
-    """Send a release packet as a download no cache keeps."""
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+@bp.route("/clients/<client_id>/disclosures/past", methods=["GET", "POST"])
+@requires(Permission.DISCLOSURE_RECORD_PAST)
+def record_past(client_id: str) -> Any:
+    """Record a disclosure made earlier (on paper): judged at its date, flagged when impermissible."""
+    cid = clients.parse_client_id(client_id)
+    form = PastDisclosureForm()
+    disclosures.open_check(context.db_session(), context.env(), context.actor(), cid)
+    _recipient_choices(form)
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("releases/past.html", form=form, client_id=cid), (
+            200 if request.method == "GET" else 422
+        )
+    try:
+        recorded = _past_from(form, cid)
+    except (Defective, InvalidInput) as exc:
+        field = getattr(exc, "field", None) or ""
+        _mark(form, getattr(exc, "problems", None) or [{"field": field, "message": str(exc)}])
+        return render_template("releases/past.html", form=form, client_id=cid), 422
+    if recorded.permissible:
+        flash(f"Recorded the disclosure of {recorded.disclosed_at.date()} under {recorded.basis}.", "success")
+        return redirect(url_for("clients.page", client_id=cid))
+    for _, reason in recorded.reasons:
+        flash(f"{reason.rule}: {reason.message}", "error")
+    flash(
+        "Recorded, and flagged impermissible: it is listed in the client's accounting and for the "
+        "privacy officer.",
+        "error",
+    )
+    return redirect(url_for("clients.page", client_id=cid))
+
+
+def _past_from(form: PastDisclosureForm, cid: uuid.UUID) -> past.PastRecorded:
+    env = context.env()
+    q = _question(form, cid, rules.parse_date(form.on.data or "", "on"))
+    verification = form.requester_verification.data or ""
+    channel = form.channel.data or ""
+    return past.record_past(
+        context.db_session(), env, context.actor(), q, channel=channel, requester_verification=verification
+    )
 
 
 @bp.route("/disclosures/<disclosure_id>/packet")

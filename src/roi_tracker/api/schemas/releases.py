@@ -1,0 +1,135 @@
+"""Recipients, authorizations, revocations and expiry events."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import Field
+
+from roi_tracker.api.schemas.common import Day
+from roi_tracker.api.schemas.common import Strict
+
+
+class RecipientCreate(Strict):
+    """A directory entry; the name is required."""
+
+    kind: Literal["person", "organization"] = "person"
+    name: str = Field(min_length=1, max_length=200)
+    organization: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=500)
+    fax: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40)
+
+
+class RecipientOut(BaseModel):
+    """A directory entry."""
+
+    id: str
+    kind: str
+    name: str
+    organization: str
+    address: str
+    fax: str
+    email: str
+    phone: str
+
+
+class RecipientQuery(Strict):
+    """Search text over names, organizations and contact details."""
+
+    q: str = Field(default="", max_length=100)
+
+
+class RecipientList(BaseModel):
+    """Directory search results."""
+
+    items: list[RecipientOut]
+
+
+class AuthorizationData(Strict):
+    """The `data` part of an authorization upload. Elements the law requires are optional here on purpose:
+    a missing one is reported with its rule id (422), not as a generic missing field."""
+
+    kind: str | None = None
+    recipient_id: str | None = None
+    recipient_class: str = Field(default="", max_length=200)
+    categories: list[str] = Field(default_factory=list, max_length=12)
+    purposes: list[str] = Field(default_factory=list, max_length=11)
+    purpose_text: str = Field(default="", max_length=500)
+    disclosing_party: str = Field(default="", max_length=200)
+    effective_on: Day | None = None
+    expires_on: Day | None = None
+    expiry_event: str = Field(default="", max_length=200)
+    records_from: Day | None = None
+    records_to: Day | None = None
+    signed_on: Day | None = None
+    signed_by: str | None = None
+    representative_name: str = Field(default="", max_length=200)
+    representative_relationship: str = Field(default="", max_length=200)
+    representative_authority: str = Field(default="", max_length=300)
+    minor_may_consent: bool = False
+    statements: dict[str, bool] | list[str] = Field(default_factory=list)
+    copy_given_on: Day | None = None
+    copy_method: str = Field(default="", max_length=100)
+    plain_language_form: bool = True
+    acknowledge_warnings: bool = False
+
+
+class AuthorizationUpload(Strict):
+    """Multipart fields: `data` is the JSON above; the signed form goes in `signed_form`."""
+
+    data: str = Field(max_length=20000)
+
+
+class AcknowledgedWarning(BaseModel):
+    """A WARN problem that was acknowledged."""
+
+    rule: str
+    message: str
+
+
+class AuthorizationOut(BaseModel):
+    """An authorization with its status today."""
+
+    id: str
+    label: str
+    kind: str
+    recipient_id: str | None
+    recipient: str
+    categories: list[str]
+    purposes: list[str]
+    effective_on: date
+    expires_on: date | None
+    expiry_event: str
+    expiry_event_on: date | None
+    revoked_on: date | None
+    signed_on: date | None
+    status: str
+    warnings: list[AcknowledgedWarning]
+
+
+class AuthorizationList(BaseModel):
+    """A client's authorizations, newest first."""
+
+    items: list[AuthorizationOut]
+
+
+class RevocationUpload(Strict):
+    """Multipart fields: `data` is `{"received_on": "YYYY-MM-DD"}`; the revocation goes in `document`."""
+
+    data: str = Field(max_length=1000)
+
+
+class RevocationData(Strict):
+    """When the written revocation was received."""
+
+    received_on: Day
+
+
+class ExpiryEvent(Strict):
+    """When the expiry event happened."""
+
+    occurred_on: Day

@@ -1,0 +1,82 @@
+"""The app factory: one Flask app around an open instance, with web/ and api/ mounted side by side."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from roi_tracker import config
+from roi_tracker import resources
+from roi_tracker.domain.roles import Access
+from roi_tracker.runtime import Runtime
+from roi_tracker.runtime import open_instance
+
+
+def create_app(runtime: Runtime | None = None) -> Flask:
+    """Build the app around an open instance (opening one from the environment when none is given)."""
+    from roi_tracker import api
+    from roi_tracker.http import context
+    from roi_tracker.http import errors
+    from roi_tracker.http import guard
+    from roi_tracker.http import login
+    from roi_tracker.http import security
+    from roi_tracker.http.session_store import DatabaseSessionInterface
+    from roi_tracker.web import accounting
+    from roi_tracker.web import admin
+    from roi_tracker.web import audit_views
+    from roi_tracker.web import auth
+    from roi_tracker.web import clients
+    from roi_tracker.web import exceptions
+    from roi_tracker.web import home
+    from roi_tracker.web import releases
+
+    runtime = runtime or open_instance(config.load())
+    settings = runtime.env.settings
+    app = Flask(
+        __name__,
+        template_folder=str(resources.folder("templates")),
+        static_folder=str(resources.folder("static")),
+    )
+    app.config.update(
+        SECRET_KEY=runtime.env.keyring.session_key,
+        ROI_SECURE_COOKIES=settings.secure_cookies,
+        ROI_SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+        ROI_EXPIRING_DAYS=settings.expiring_days,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
+        # Werkzeug answers 413 past this; the service checks the exact limit (ROI_MAX_UPLOAD_MB).
+        MAX_CONTENT_LENGTH=(settings.max_upload_mb + 1) * 1024 * 1024,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.extensions["roi_runtime"] = runtime
+    app.session_interface = DatabaseSessionInterface()
+    app.url_map.strict_slashes = False
+
+    csrf = CSRFProtect(app)
+    login.install(app)
+    app.before_request(context.new_request_id)
+    app.before_request(guard.enforce)
+    app.after_request(context.log_request)
+    app.before_request(context.refuse_nul_characters)
+    app.teardown_appcontext(context.close_db_session)
+    security.install(app)
+    errors.install(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(clients.bp)
+    app.register_blueprint(releases.bp)
+    app.register_blueprint(exceptions.bp)
+    app.register_blueprint(accounting.bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on
+
+    static_view = app.view_functions["static"]
+    security.requires(Access.PUBLIC)(static_view)
+    logging.getLogger("roi_tracker").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,2 @@
+"""The instance itself: creation and key checks, backups and restores, key rotation and crypto-shredding,
+the daily maintenance run."""

@@ -1,0 +1,1 @@
+"""Flask-WTF forms by capability: every field labelled, every limit stated."""

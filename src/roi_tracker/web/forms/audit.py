@@ -1,0 +1,40 @@
+"""The access-log filter and flagged-entry reviews."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+
+class ReviewForm(FlaskForm):
+    """An auditor marks a flagged entry reviewed."""
+
+    note = TextAreaField("Review note", validators=[DataRequired(), Length(max=2000)])
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters over the access log (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField("Person (username)", validators=[Optional(), Length(max=64)])
+    client_id = StringField("Client id", validators=[Optional(), Length(max=64)])
+    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    outcome = SelectField(
+        "Outcome",
+        choices=[
+            SelectChoice("", "Any"),
+            SelectChoice("allowed", "Allowed"),
+            SelectChoice("refused", "Refused"),
+            SelectChoice("error", "Error"),
+            SelectChoice("integrity_failure", "Integrity failure"),
+        ],
+        validators=[Optional()],
+    )
+    since = StringField("From (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
+    until = StringField("Until (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])

@@ -1,0 +1,51 @@
+"""Sign-in, second factor and staff accounts."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+
+from roi_tracker import passwords
+from roi_tracker.domain.roles import Role
+
+ROLE_CHOICES = [
+    SelectChoice(Role.CLINICIAN.value, "Clinician"),
+    SelectChoice(Role.FRONT_DESK.value, "Front desk"),
+    SelectChoice(Role.AUDITOR.value, "Auditor (privacy officer)"),
+    SelectChoice(Role.ADMIN.value, "Administrator"),
+]
+
+
+class SignInForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)])
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(min=6, max=32)])
+
+
+class NewUserForm(FlaskForm):
+    """An administrator creates an account."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)])
+    display_name = StringField("Full name", validators=[DataRequired(), Length(max=128)])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)],
+        description=f"At least {passwords.MIN_LENGTH} characters. Give it to the person in person.",
+    )
+
+
+class RoleForm(FlaskForm):
+    """An administrator changes an account's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
