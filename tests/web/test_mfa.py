@@ -20,6 +20,7 @@ from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.runtime import Runtime
 from roi_tracker.services.people import users
 from tests.conftest import csrf_from
+from tests.web.conftest import PASSWORD
 from tests.web.conftest import FakeClock
 from tests.web.conftest import logged
 from tests.web.conftest import sign_in
@@ -248,3 +249,169 @@ def test_sends_the_code_page_back_to_sign_in_without_a_password(
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"] == "/signin"
+
+
+def _sealed_factor(runtime: Runtime, user: users.UserView) -> bytes | None:
+    with runtime.sessions() as session:
+        sealed = session.get(models.User, user.id).totp_secret
+    return bytes(sealed) if sealed is not None else None
+
+
+def _replace(browser: FlaskClient, code_for: Callable[[str], str], **fields: str) -> tuple[str, TestResponse]:
+    """Open the account's authenticator page, read the new secret, send the form; return both."""
+    page = browser.get("/account/mfa")
+    assert page.status_code == 200, page.status_code
+    new_secret = SECRET.search(page.text).group(1)
+    data = {"code": code_for(new_secret), "csrf_token": csrf_from(page.text), **fields}
+    return new_secret, browser.post("/account/mfa", data=data)
+
+
+def _signs_in_with(app: Flask, secret: str, clock: FakeClock) -> bool:
+    """Tell whether a fresh browser gets past the code page with the current code of `secret`."""
+    browser = _challenge(app)
+    return _send_code(browser, "/signin/code", pyotp.TOTP(secret).at(clock.now)).status_code == 302
+
+
+def test_refuses_to_replace_the_factor_without_the_password(
+    client: FlaskClient, alice: users.UserView, runtime: Runtime, clock: FakeClock
+) -> None:
+    """A signed-in browser cannot swap the authenticator with codes alone: no password, no new factor."""
+    old_secret, _ = _enrol(client, _code_at(clock))
+    before = _sealed_factor(runtime, alice)
+    clock.advance(seconds=90)
+    _, response = _replace(client, _code_at(clock), current_code=pyotp.TOTP(old_secret).at(clock.now))
+    assert response.status_code == 400
+    assert _sealed_factor(runtime, alice) == before
+    assert [e.actor for e in logged(runtime, Action.MFA_ENROLLED)] == [str(alice.id)]
+
+
+def test_refuses_to_replace_the_factor_with_a_wrong_password(
+    client: FlaskClient, alice: users.UserView, runtime: Runtime, clock: FakeClock
+) -> None:
+    """A wrong password re-shows the form with its message, is logged as a failed step-up, changes nothing."""
+    old_secret, _ = _enrol(client, _code_at(clock))
+    before = _sealed_factor(runtime, alice)
+    clock.advance(seconds=90)
+    _, response = _replace(
+        client,
+        _code_at(clock),
+        password="not my password at all",
+        current_code=pyotp.TOTP(old_secret).at(clock.now),
+    )
+    assert response.status_code == 422
+    assert '<p class="error" id="password-error">your password is not correct' in response.text
+    assert _sealed_factor(runtime, alice) == before
+    assert [e.actor for e in logged(runtime, Action.STEP_UP_FAILED)] == [str(alice.id)]
+
+
+def test_refuses_to_replace_the_factor_with_the_password_but_a_wrong_current_code(
+    client: FlaskClient, alice: users.UserView, runtime: Runtime, clock: FakeClock
+) -> None:
+    """The right password with a wrong code from the current authenticator gets 401; the old factor stays."""
+    old_secret, _ = _enrol(client, _code_at(clock))
+    before = _sealed_factor(runtime, alice)
+    clock.advance(seconds=90)
+    _, response = _replace(
+        client, _code_at(clock), password=PASSWORD, current_code=_wrong_code(old_secret, clock)
+    )
+    assert response.status_code == 401
+    assert (
+        '<p class="error" id="current_code-error">That code from your current authenticator' in response.text
+    )
+    assert _sealed_factor(runtime, alice) == before
+    failed = logged(runtime, Action.MFA_FAILED)
+    assert [(e.actor, e.outcome) for e in failed] == [(str(alice.id), Outcome.REFUSED.value)]
+
+
+def test_replaces_the_factor_with_the_password_and_a_current_code(
+    app: Flask, client: FlaskClient, alice: users.UserView, runtime: Runtime, clock: FakeClock
+) -> None:
+    """Password and current code together let the new authenticator in and shut the old one out."""
+    old_secret, old_codes = _enrol(client, _code_at(clock))
+    form = client.get("/account/mfa").text
+    assert 'type="password"' in form
+    assert 'id="current_code"' in form
+    clock.advance(seconds=90)
+    new_secret, response = _replace(
+        client, _code_at(clock), password=PASSWORD, current_code=pyotp.TOTP(old_secret).at(clock.now)
+    )
+    assert response.status_code == 200
+    assert len(RECOVERY.findall(response.text)) == 10
+    assert [e.actor for e in logged(runtime, Action.MFA_ENROLLED)] == [str(alice.id)] * 2
+    clock.advance(seconds=90)
+    assert not _signs_in_with(app, old_secret, clock)
+    assert _signs_in_with(app, new_secret, clock)
+    assert _send_code(_challenge(app), "/signin/code", old_codes[0]).status_code == 401
+
+
+def test_keeps_the_current_code_unspent_when_the_new_code_is_wrong(
+    client: FlaskClient, alice: users.UserView, runtime: Runtime, clock: FakeClock
+) -> None:
+    """A mistyped new code re-shows the form; the old factor stays and its code can be sent again."""
+    old_secret, _ = _enrol(client, _code_at(clock))
+    before = _sealed_factor(runtime, alice)
+    clock.advance(seconds=90)
+    current = pyotp.TOTP(old_secret).at(clock.now)
+    _, response = _replace(client, lambda s: _wrong_code(s, clock), password=PASSWORD, current_code=current)
+    assert response.status_code == 422
+    assert "does not match" in response.text
+    assert 'id="current_code"' in response.text
+    assert _sealed_factor(runtime, alice) == before
+    _, again = _replace(client, _code_at(clock), password=PASSWORD, current_code=current)
+    assert again.status_code == 200
+
+
+def test_throttles_current_code_guessing_on_the_replacement_form(
+    client: FlaskClient, alice: users.UserView, runtime: Runtime, clock: FakeClock
+) -> None:
+    """Five wrong current codes make even the right one wait, with 429 and Retry-After, as at sign-in."""
+    old_secret, _ = _enrol(client, _code_at(clock))
+    before = _sealed_factor(runtime, alice)
+    clock.advance(seconds=90)
+    for _ in range(5):
+        _, wrong = _replace(
+            client, _code_at(clock), password=PASSWORD, current_code=_wrong_code(old_secret, clock)
+        )
+        assert wrong.status_code == 401
+    _, throttled = _replace(
+        client, _code_at(clock), password=PASSWORD, current_code=pyotp.TOTP(old_secret).at(clock.now)
+    )
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert _sealed_factor(runtime, alice) == before
+
+
+def test_enrols_a_first_factor_from_the_account_page_with_a_code_alone(
+    signed_in: Callable, runtime: Runtime, clock: FakeClock
+) -> None:
+    """A person without an authenticator still sets one up from the account page with just its code."""
+    browser = signed_in("bea", "clinician")
+    _, response = _replace(browser, _code_at(clock))
+    assert response.status_code == 200
+    assert len(RECOVERY.findall(response.text)) == 10
+    assert len(logged(runtime, Action.MFA_ENROLLED)) == 1
+
+
+def test_logs_an_administrators_mfa_reset_as_its_own_action(
+    app: Flask,
+    client: FlaskClient,
+    signed_in: Callable,
+    make_user: Callable,
+    with_settings: Callable,
+    runtime: Runtime,
+    clock: FakeClock,
+) -> None:
+    """An administrator's reset clears the factor and is logged as user:mfa:reset, by them, about the user."""
+    admin = signed_in("root", "admin")
+    with_settings(require_mfa=True)
+    alice = make_user("alice", "clinician")
+    _enrol(client, _code_at(clock))
+    page = admin.get(f"/admin/users/{alice.id}")
+    response = admin.post(f"/admin/users/{alice.id}/reset-mfa", data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 302
+    assert _sealed_factor(runtime, alice) is None
+    resets = logged(runtime, Action.USER_MFA_RESET)
+    assert [(e.object_id, e.outcome) for e in resets] == [(str(alice.id), Outcome.ALLOWED.value)]
+    assert resets[0].actor != str(alice.id)
+    assert [e.object_id for e in logged(runtime, Action.MFA_ENROLLED)] == [str(alice.id)]
+    assert sign_in(app.test_client(), "alice").headers["Location"] == "/signin/enrol"

@@ -31,10 +31,12 @@ from roi_tracker.http.login import LoginUser
 from roi_tracker.http.security import requires
 from roi_tracker.http.session_store import ServerSession
 from roi_tracker.services.people import mfa
+from roi_tracker.services.people import replace_factor
 from roi_tracker.services.people import signin
 from roi_tracker.services.people import users
 from roi_tracker.web.forms.common import EmptyForm
 from roi_tracker.web.forms.people import CodeForm
+from roi_tracker.web.forms.people import ReplaceFactorForm
 from roi_tracker.web.forms.people import SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -164,7 +166,49 @@ def account_mfa() -> Any:
     if not secret:
         secret = mfa.new_secret()
         session["enrol_secret"] = secret
-    return _enrolment(uuid.UUID(current_user.id), secret, finishing_signin=False)
+    user_id = uuid.UUID(current_user.id)
+    if users.get_user(context.db_session(), user_id).mfa_enrolled:
+        return _replacement(user_id, secret)
+    return _enrolment(user_id, secret, finishing_signin=False)
+
+
+def _replacement(user_id: uuid.UUID, secret: str) -> Any:
+    """Replace an enrolled factor only with the password and a code from it (security review 15, item 4)."""
+    user = users.get_user(context.db_session(), user_id)
+    form = ReplaceFactorForm()
+    status = 200
+    headers: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            codes = replace_factor.replace(
+                context.db_session(),
+                context.env(),
+                context.actor(),
+                password=form.password.data or "",
+                current_code=form.current_code.data or "",
+                secret=secret,
+                new_code=form.code.data or "",
+                address=context.client_address(),
+            )
+        except InvalidInput as exc:
+            target = form.password if exc.field == "password" else form.code
+            target.errors = [str(exc)]
+            status = 422  # as the other step-up forms answer a wrong password
+        except (AuthenticationFailed, Throttled) as exc:
+            form.current_code.errors = [str(exc)]
+            status, headers = _refused(exc)
+        else:
+            session.pop("enrol_secret", None)
+            return render_template("auth/recovery_codes.html", codes=codes)
+    elif request.method == "POST":
+        status = 400  # a field missing: answered like the enrolment form
+    return _enrol_page(form, user.username, secret, replacing=True), status, headers
+
+
+def _enrol_page(form: CodeForm | ReplaceFactorForm, username: str, secret: str, *, replacing: bool) -> str:
+    uri = mfa.provisioning_uri(secret, username)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+    return render_template("auth/enrol.html", form=form, qr_svg=qr_svg, secret=secret, replacing=replacing)
 
 
 def _enrolment(user_id: uuid.UUID, secret: str, *, finishing_signin: bool) -> Any:
@@ -187,9 +231,7 @@ def _enrolment(user_id: uuid.UUID, secret: str, *, finishing_signin: bool) -> An
             return render_template("auth/recovery_codes.html", codes=codes)
     elif request.method == "POST":
         status = 400  # no code sent: answered like the sign-in and code forms
-    uri = mfa.provisioning_uri(secret, user.username)
-    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
-    return render_template("auth/enrol.html", form=form, qr_svg=qr_svg, secret=secret), status
+    return _enrol_page(form, user.username, secret, replacing=False), status
 
 
 @bp.route("/signout", methods=["POST"])

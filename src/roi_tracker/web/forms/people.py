@@ -32,6 +32,17 @@ class CodeForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired(), Length(min=6, max=32)])
 
 
+class ReplaceFactorForm(FlaskForm):
+    """Replacing an enrolled authenticator: the password, a code from the current one, a code from the new."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)])
+    current_code = StringField(
+        "Code from your current authenticator (or a recovery code)",
+        validators=[DataRequired(), Length(min=6, max=32)],
+    )
+    code = StringField("Code from the new authenticator", validators=[DataRequired(), Length(min=6, max=32)])
+
+
 class NewUserForm(FlaskForm):
     """An administrator creates an account."""
 
