@@ -166,15 +166,14 @@ def account_mfa() -> Any:
     if not secret:
         secret = mfa.new_secret()
         session["enrol_secret"] = secret
-    user_id = uuid.UUID(current_user.id)
-    if users.get_user(context.db_session(), user_id).mfa_enrolled:
-        return _replacement(user_id, secret)
-    return _enrolment(user_id, secret, finishing_signin=False)
+    user = users.get_user(context.db_session(), uuid.UUID(current_user.id))
+    if user.mfa_enrolled:
+        return _replacement(user, secret)
+    return _enrolment(user.id, secret, finishing_signin=False)
 
 
-def _replacement(user_id: uuid.UUID, secret: str) -> Any:
+def _replacement(user: users.UserView, secret: str) -> Any:
     """Replace an enrolled factor only with the password and a code from it (security review 15, item 4)."""
-    user = users.get_user(context.db_session(), user_id)
     form = ReplaceFactorForm()
     status = 200
     headers: dict[str, str] = {}
