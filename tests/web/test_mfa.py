@@ -415,3 +415,21 @@ def test_logs_an_administrators_mfa_reset_as_its_own_action(
     assert resets[0].actor != str(alice.id)
     assert [e.object_id for e in logged(runtime, Action.MFA_ENROLLED)] == [str(alice.id)]
     assert sign_in(app.test_client(), "alice").headers["Location"] == "/signin/enrol"
+
+
+def test_throttles_password_guessing_on_the_replacement_form(
+    client: FlaskClient, alice: users.UserView, runtime: Runtime, clock: FakeClock
+) -> None:
+    """Five wrong passwords make even the right password and code wait, with 429, as at sign-in."""
+    old_secret, _ = _enrol(client, _code_at(clock))
+    before = _sealed_factor(runtime, alice)
+    clock.advance(seconds=90)
+    current = pyotp.TOTP(old_secret).at(clock.now)
+    for _ in range(5):
+        _, wrong = _replace(client, _code_at(clock), password="not my password at all", current_code=current)
+        assert wrong.status_code == 422
+    _, throttled = _replace(client, _code_at(clock), password=PASSWORD, current_code=current)
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert _sealed_factor(runtime, alice) == before
+    assert len(logged(runtime, Action.STEP_UP_FAILED)) == 5

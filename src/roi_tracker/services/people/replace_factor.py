@@ -11,6 +11,7 @@ from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import AuthenticationFailed
+from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.domain.errors import Throttled
 from roi_tracker.services.context import Env
@@ -22,10 +23,7 @@ from roi_tracker.services.people import stepup
 def _prove_current_factor(
     session: Session, env: Env, actor: audit.Actor, user: models.User, code: str, address: str
 ) -> None:
-    """Spend a code of the current factor, throttled and logged as at sign-in; raise when it fails."""
-    wait = signin.throttle_wait(session, env, user.username, address)
-    if wait:
-        raise Throttled(f"Too many failed attempts. Try again in {wait} seconds.", retry_after=wait)
+    """Spend a code of the current factor, counted and logged as at sign-in; raise when it fails."""
     used = mfa.consume_code(session, env, user, code)
     if used is None:
         signin.record_failure(
@@ -65,7 +63,16 @@ def replace(
     if user.totp_secret is None:
         # Nothing to prove: a first enrolment, as from the account page today.
         return mfa.confirm_enrolment(session, env, actor, user_id, secret, new_code)
-    stepup.confirm(session, env, actor, password)
+    # Wrong passwords and wrong codes here count with the sign-in's, so this form is no guessing shortcut.
+    username = user.username
+    wait = signin.throttle_wait(session, env, username, address)
+    if wait:
+        raise Throttled(f"Too many failed attempts. Try again in {wait} seconds.", retry_after=wait)
+    try:
+        stepup.confirm(session, env, actor, password)
+    except InvalidInput:
+        signin.count_failure(session, env, username=username, address=address)
+        raise
     _prove_current_factor(session, env, actor, user, current_code, address)
     try:
         return mfa.confirm_enrolment(session, env, actor, user_id, secret, new_code)

@@ -109,6 +109,13 @@ def record_failure(
     audit.commit(session)
 
 
+def count_failure(session: Session, env: Env, *, username: str, address: str) -> None:
+    """Count a failed step-up against the account and the address; its caller has logged it already."""
+    _fail(session, env, _key("account", username))
+    _fail(session, env, _key("address", address))
+    session.commit()
+
+
 def check_password(
     session: Session, env: Env, *, username: str, password: str, address: str, request_id: str
 ) -> PasswordResult:
