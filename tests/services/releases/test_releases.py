@@ -329,6 +329,56 @@ def test_a_part2_client_needs_a_part2_consent(
     assert record(runtime, alice, jonah, part2_terms(rivera)).status == "active"
 
 
+def notes_terms(recipient_id: uuid.UUID, **changes: object) -> dict[str, Any]:
+    """The fields of a complete psychotherapy-notes authorization."""
+    return terms(recipient_id, kind="psychotherapy_notes", categories=["psychotherapy_notes"], **changes)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [(terms, notes_terms), (notes_terms, terms)],
+    ids=["notes after diagnosis", "diagnosis after notes"],
+)
+def test_h_x1_refuses_one_signed_form_recorded_as_notes_and_as_another_kind(
+    runtime: Runtime,
+    alice: audit.Actor,
+    zoe: uuid.UUID,
+    rivera: uuid.UUID,
+    first: Any,
+    then: Any,
+) -> None:
+    """The same signed form (same SHA-256) as notes and as diagnosis is a compound authorization: H-X1."""
+    record(runtime, alice, zoe, first(rivera))
+    before = head_seq(runtime)
+    with pytest.raises(Defective) as caught:
+        record(runtime, alice, zoe, then(rivera))
+    assert [(p["rule"], p["field"]) for p in caught.value.problems] == [("H-X1", "signed_form")]
+    assert count(runtime, models.Authorization) == 1
+    refused = entries_after(runtime, before, Action.AUTHORIZATION_RECORDED)
+    assert [(e.outcome, e.basis) for e in refused] == [("refused", "H-X1")]
+
+
+def test_h_x1_refuses_a_notes_authorization_on_a_form_already_recorded_for_another_client(
+    runtime: Runtime, alice: audit.Actor, zoe: uuid.UUID, jonah: uuid.UUID, rivera: uuid.UUID
+) -> None:
+    """The signed form of jonah's Part 2 consent cannot become zoe's notes authorization (H-X1)."""
+    record(runtime, alice, jonah, part2_terms(rivera))
+    with pytest.raises(Defective) as caught:
+        record(runtime, alice, zoe, notes_terms(rivera))
+    assert [p["rule"] for p in caught.value.problems] == ["H-X1"]
+    assert str(jonah) not in str(caught.value.problems)
+
+
+def test_h_x1_lets_a_form_hold_two_notes_authorizations_and_a_new_form_hold_notes(
+    runtime: Runtime, alice: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
+) -> None:
+    """Notes combine with notes; a diagnosis form does not stop notes signed on a form of their own."""
+    record(runtime, alice, zoe, notes_terms(rivera))
+    record(runtime, alice, zoe, notes_terms(rivera, purposes=["at_request_of_client"]))
+    record(runtime, alice, zoe, terms(rivera), form=tiny_pdf(["Diagnosis authorization", "Signed"]))
+    assert count(runtime, models.Authorization) == 3
+
+
 def test_a_clinician_off_the_caseload_cannot_record_revoke_or_list(
     runtime: Runtime, alice: audit.Actor, bob: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
 ) -> None:

@@ -32,6 +32,7 @@ from roi_tracker.services.records import documents
 from roi_tracker.services.records import part2
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import recipients
+from roi_tracker.services.releases import signed_forms
 from roi_tracker.services.releases.terms import parse_draft
 from roi_tracker.services.releases.terms import terms_json
 
@@ -117,7 +118,14 @@ def record(
     if draft.recipient_id is not None:
         recipients.get(session, env, recipients.parse_recipient_id(draft.recipient_id))
     today = env.clock().date()
-    problems = consent.validate(draft, client_part2=_part2(session, env, actor, client, key), today=today)
+    problems = consent.validate(
+        draft,
+        client_part2=_part2(session, env, actor, client, key),
+        today=today,
+        same_form_kinds=signed_forms.kinds_on_form(session, env, actor, signed_form)
+        if signed_form
+        else frozenset(),
+    )
     blocks = consent.blocking(problems)
     warnings = [p for p in problems if p.severity is consent.Severity.WARN]
     if blocks or (warnings and not acknowledge_warnings):
