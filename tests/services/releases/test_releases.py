@@ -776,6 +776,40 @@ def test_a_part2_packet_carries_the_redisclosure_notice_and_the_consent(
     assert pages[1:] == ["SUD treatment summary"]
 
 
+def test_p2_n_a_part2_cover_explains_the_consents_recipient_categories_purpose_and_expiry(
+    runtime: Runtime, alice: audit.Actor, desk: audit.Actor, jonah: uuid.UUID, rivera: uuid.UUID
+) -> None:
+    """42 CFR 2.32(b), P2-N: beside the notice, the consent's whole scope, not only what this packet sent."""
+    view = record(runtime, alice, jonah, part2_terms(rivera))
+    recorded = disclose(runtime, desk, jonah, rivera, ["sud_records"], [])
+    _name, pdf = call(runtime, disclosures.release_packet, desk, recorded.id)
+    cover = page_texts(pdf)[0]
+    assert packet.PART2_NOTICE in cover
+    assert (
+        f"Consent {view.label}: the patient consented to the disclosure of diagnosis, sud records "
+        "to Dr Ana Rivera (Northside Clinic), for continuity of care. It expires on 2026-12-31, "
+        "and the patient may revoke it in writing at any time, except where it has already been acted on."
+    ) in cover
+
+
+def test_p2_n_a_consent_ending_by_date_or_event_names_both_and_a_tpo_class_recipient() -> None:
+    """A TPO consent to the TPO class that ends on a date or at the end of treatment says so plainly."""
+    scope = packet.Scope(
+        label="A-TPO1",
+        recipient="my treating providers, health plans, third-party payers, and people helping to operate "
+        "this program",
+        categories=("sud_records", "billing"),
+        purposes=("treatment_payment_operations",),
+        purpose_text="",
+        expires_on=date(2027, 1, 31),
+        expiry_event="end of treatment",
+    )
+    text = packet.explain(scope)
+    assert "to my treating providers, health plans" in text
+    assert "for treatment payment operations" in text
+    assert "It expires on 2027-01-31 or on end of treatment, whichever comes first" in text
+
+
 def test_every_packet_download_is_logged(
     runtime: Runtime, alice: audit.Actor, desk: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
 ) -> None:
