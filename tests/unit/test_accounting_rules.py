@@ -259,6 +259,21 @@ def test_repeated_disclosures_to_one_recipient_for_one_purpose_are_summarized() 
     assert [(e.on, e.recipient) for e in result.entries] == [(date(2024, 3, 3), CLINIC)]
 
 
+def test_a_summary_lists_every_category_disclosed_across_the_series_not_only_the_first() -> None:
+    """164.528(b)(3): a later disclosure that sent more must show in the summary, each category once."""
+    result = build(
+        [
+            disclosed(date(2024, 1, 5), categories=("attendance",)),
+            disclosed(date(2024, 7, 1), categories=("diagnosis", "attendance")),
+            disclosed(date(2025, 2, 3), categories=("treatment_plan",)),
+        ],
+        today=TODAY,
+    )
+    [summary] = result.summaries
+    assert summary.description == "attendance, diagnosis, treatment plan"
+    assert summary.first.description == "attendance"
+
+
 def test_the_same_recipient_for_different_purposes_is_not_summarized() -> None:
     """A summary is for one purpose; two purposes give two entries."""
     result = build(

@@ -369,6 +369,42 @@ def test_h_x1_keeps_psychotherapy_notes_on_their_own_authorization(draft: Draft)
     assert rules_of(draft) == {"H-X1"}
 
 
+@pytest.mark.parametrize(
+    ("kind", "same_form_kinds"),
+    [
+        pytest.param(Kind.PSYCHOTHERAPY_NOTES, {Kind.HIPAA}, id="notes after a hipaa form"),
+        pytest.param(Kind.PSYCHOTHERAPY_NOTES, {Kind.PSYCHOTHERAPY_NOTES, Kind.PART2}, id="notes after two"),
+        pytest.param(Kind.HIPAA, {Kind.PSYCHOTHERAPY_NOTES}, id="hipaa after a notes form"),
+        pytest.param(Kind.PART2, {Kind.PSYCHOTHERAPY_NOTES}, id="part2 after a notes form"),
+    ],
+)
+def test_h_x1_refuses_a_psychotherapy_notes_authorization_sharing_its_signed_form(
+    kind: Kind, same_form_kinds: set[Kind]
+) -> None:
+    """One signed form recorded as notes and as anything else is a compound authorization: H-X1 either way."""
+    problems = validate(
+        complete(kind), client_part2=False, today=TODAY, same_form_kinds=frozenset(same_form_kinds)
+    )
+    assert [(p.rule, p.severity, p.field) for p in problems] == [("H-X1", Severity.BLOCK, "signed_form")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "same_form_kinds"),
+    [
+        pytest.param(Kind.PSYCHOTHERAPY_NOTES, {Kind.PSYCHOTHERAPY_NOTES}, id="notes with notes"),
+        pytest.param(Kind.HIPAA, {Kind.HIPAA, Kind.PART2}, id="no notes on the form"),
+    ],
+)
+def test_h_x1_allows_a_signed_form_shared_only_among_psychotherapy_notes_or_without_them(
+    kind: Kind, same_form_kinds: set[Kind]
+) -> None:
+    """Notes combine with notes (164.508(b)(3)(ii)); H-X1 says nothing about forms without notes."""
+    assert (
+        validate(complete(kind), client_part2=False, today=TODAY, same_form_kinds=frozenset(same_form_kinds))
+        == []
+    )
+
+
 def test_p2_1_requires_the_patients_name() -> None:
     """A Part 2 consent without the patient's name is P2-1; HIPAA does not ask for it."""
     assert rules_of(without(complete(Kind.PART2), Statement.PATIENT_NAME)) == {"P2-1"}

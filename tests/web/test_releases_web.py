@@ -461,6 +461,42 @@ def test_the_api_lists_every_problem_of_a_defective_authorization(
     assert all(p["severity"] == "BLOCK" and p["message"] for p in error["problems"])
 
 
+def test_the_api_refuses_notes_on_a_signed_form_already_recorded_naming_h_x1(
+    carol: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """422 `defective` naming H-X1: the world's diagnosis authorization was recorded from this same form."""
+    before = count(runtime, models.Authorization)
+    data = authorization_terms(
+        world.recipient_id, world.today, kind="psychotherapy_notes", categories=["psychotherapy_notes"]
+    )
+    response = carol.post(
+        f"/api/v1/clients/{world.client_id}/authorizations",
+        headers=bearer(runtime, "carol"),
+        **multipart({"data": json.dumps(data)}, {"signed_form": PDF}),
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "defective"
+    assert [(p["rule"], p["field"]) for p in response.json["error"]["problems"]] == [("H-X1", "signed_form")]
+    assert count(runtime, models.Authorization) == before
+
+
+def test_the_authorization_form_shows_h_x1_at_the_signed_form(
+    carol: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """The page answers 422 with H-X1 under the signed form field when the form is already recorded."""
+    token = csrf_from(carol.get(f"/clients/{world.client_id}/authorizations/new").text)
+    fields = authorization_terms(
+        world.recipient_id, world.today, kind="psychotherapy_notes", categories=["psychotherapy_notes"]
+    )
+    response = carol.post(
+        f"/clients/{world.client_id}/authorizations/new",
+        **multipart({**fields, "csrf_token": token}, {"signed_form": PDF}),
+    )
+    assert response.status_code == 422
+    shown = {(field, html.unescape(text).split(":")[0]) for field, text in FIELD_ERROR.findall(response.text)}
+    assert shown == {("signed_form", "H-X1")}
+
+
 def test_the_api_records_an_authorization_and_reports_its_warnings(
     carol: FlaskClient, world: World, runtime: Runtime
 ) -> None:

@@ -61,7 +61,9 @@ def client_accounting(client_id: str) -> Any:
         to=a.until,
         entries=[_entry(e) for e in a.entries],
         summaries=[
-            accounting_schemas.AccountingSummary(first=_entry(s.first), count=s.count, last_date=s.last_on)
+            accounting_schemas.AccountingSummary(
+                first=_entry(s.first), count=s.count, last_date=s.last_on, description=s.description
+            )
             for s in a.summaries
         ],
         not_listed=rules.EXPLANATION,

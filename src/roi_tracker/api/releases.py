@@ -84,7 +84,7 @@ def _decision(d: disclosure.Decision) -> disclosures_schemas.DecisionOut:
 
 def question_of(client_id: str, data: Any, on: date | None) -> disclosures.Question:
     """The question a disclosure request asks (recipient, categories, purpose) about this client."""
-    today = context.env().clock().date()
+    today = context.env().today()
     return disclosures.question(
         clients.parse_client_id(client_id), data.recipient_id, data.categories, data.purpose, on, today
     )
@@ -241,7 +241,7 @@ def disclosure_check() -> Any:
         data.categories,
         data.purpose,
         data.on,
-        env.clock().date(),
+        env.today(),
     )
     return answer(_decision(disclosures.check(context.db_session(), env, context.actor(), q)))
 

@@ -81,6 +81,9 @@ class Summary:
     first: Entry
     count: int
     last_on: date
+    # Every category disclosed across the series, in the order first disclosed: a later disclosure that
+    # sent more than the first must not vanish from the summary (164.528(b)(3)).
+    description: str
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ def build(
             entries.append(first)
         else:
             # Repeated disclosures to one recipient for one purpose may be summarized (164.528(b)(3)).
-            summaries.append(Summary(first, len(items), items[-1].on))
+            summaries.append(Summary(first, len(items), items[-1].on, _describe(items)))
     return Accounting(
         start,
         end,
@@ -166,7 +169,12 @@ def build(
     )
 
 
+def _describe(items: list[Disclosed]) -> str:
+    categories = dict.fromkeys(c for d in items for c in d.categories)
+    return ", ".join(c.replace("_", " ") for c in categories) or "information"
+
+
 def _entry(d: Disclosed) -> Entry:
-    what = ", ".join(c.replace("_", " ") for c in d.categories) or "information"
+    what = _describe([d])
     basis = f"impermissible ({d.impermissible})" if d.impermissible else d.basis
     return Entry(d.on, d.recipient, d.address, what, d.purpose.replace("_", " "), basis)

@@ -287,13 +287,37 @@ def _part2(d: Draft, *, client_part2: bool) -> list[Problem]:
     return p
 
 
-def validate(d: Draft, *, client_part2: bool, today: date) -> list[Problem]:
-    """Apply every rule of regulatory.md sections 1-2; return all problems at once."""
+def _shared_form(kind: Kind | None, same_form_kinds: frozenset[Kind]) -> list[Problem]:
+    """H-X1, H-D4: a psychotherapy-notes authorization shares its signed form only with another one."""
+    # One signed form recorded as two authorizations is one compound authorization: psychotherapy notes
+    # may be combined only with another psychotherapy-notes authorization (164.508(b)(3)(ii)).
+    if kind is None or not same_form_kinds:
+        return []
+    if kind is Kind.PSYCHOTHERAPY_NOTES and same_form_kinds - {Kind.PSYCHOTHERAPY_NOTES}:
+        message = (
+            "This signed form is already recorded as another kind of authorization: "
+            "psychotherapy notes need a signed form of their own."
+        )
+    elif kind is not Kind.PSYCHOTHERAPY_NOTES and Kind.PSYCHOTHERAPY_NOTES in same_form_kinds:
+        message = (
+            "This signed form is already recorded as a psychotherapy-notes authorization: "
+            "it cannot also authorize other information."
+        )
+    else:
+        return []
+    return [_block("H-X1", "signed_form", message)]
+
+
+def validate(
+    d: Draft, *, client_part2: bool, today: date, same_form_kinds: frozenset[Kind] = frozenset()
+) -> list[Problem]:
+    """Apply every rule of regulatory.md sections 1-2, given the kinds already recorded on the same form."""
     problems: list[Problem] = []
     if d.kind is None:
         problems.append(_block("H-C1", "kind", "Choose the kind of authorization."))
     problems += _core(d, today=today)
     problems += _validity(d)
+    problems += _shared_form(d.kind, same_form_kinds)
     problems += _part2(d, client_part2=client_part2)
     return problems
 

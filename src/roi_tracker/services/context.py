@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 
 from roi_tracker import audit
+from roi_tracker import clock as calendar
 from roi_tracker import crypto
 from roi_tracker import db
 from roi_tracker import passwords
@@ -23,6 +25,10 @@ class Env:
     hasher: passwords.Hasher
     log: audit.Log
     clock: Callable[[], datetime] = field(default=db.utcnow)
+
+    def today(self) -> date:
+        """Return today's date in the practice's time zone (ROI_TIMEZONE): the day every legal rule uses."""
+        return calendar.local_date(self.clock(), self.settings.timezone)
 
     @classmethod
     def build(cls, settings: Settings, keyring: crypto.Keyring) -> Env:

@@ -56,7 +56,7 @@ def _mark(form: Any, problems: list[dict[str, str]]) -> None:
 def _question(form: Any, cid: uuid.UUID, on: date | None) -> disclosures.Question:
     """The question a check, send or past-disclosure form asks about this client."""
     recipient, categories = form.recipient_id.data or "", list(form.categories.data or [])
-    today = context.env().clock().date()
+    today = context.env().today()
     return disclosures.question(cid, recipient, categories, form.purpose.data or "", on, today)
 
 
@@ -170,7 +170,7 @@ def check(client_id: str) -> Any:
         else:
             decision = disclosures.check(session, env, actor, q)
             # A check at another date is a "what if": only today's answer may be acted on (sent now).
-            if decision.permitted and q.on == env.clock().date():
+            if decision.permitted and q.on == env.today():
                 sendable = disclosures.sendable(session, env, actor, cid, decision)
                 send_form = DisclosureForm(formdata=None, obj=form)
                 send_form.recipient_id.data = form.recipient_id.data
@@ -186,7 +186,7 @@ def check(client_id: str) -> Any:
         decision=decision,
         sendable=sendable,
         send_form=send_form,
-        today=context.env().clock().date(),
+        today=context.env().today(),
     ), status
 
 

@@ -119,16 +119,20 @@ def disclose(
 
 
 def court_order(
-    runtime: Runtime, actor: audit.Actor, client_id: uuid.UUID, occurred: date
+    runtime: Runtime,
+    actor: audit.Actor,
+    client_id: uuid.UUID,
+    occurred: date,
+    categories: tuple[str, ...] = ("attendance",),
 ) -> exceptions.Recorded:
-    """Record attendance records produced under a court order on `occurred`."""
+    """Record records (attendance unless told) produced under a court order on `occurred`."""
     order = call(
         runtime, documents.upload, actor, client_id, content=ORDER, category="attendance", title="Order"
     )
     fields = {
         "kind": "court_order",
         "recipient": {"name": "County Clerk", "organization": "Springfield District Court"},
-        "disclosed_categories": ["attendance"],
+        "disclosed_categories": list(categories),
         "justification": "The court ordered the attendance records.",
         "channel": "mail",
         "court": "Springfield District Court",
@@ -252,6 +256,25 @@ def test_lists_exception_disclosures_and_leaves_out_the_authorized_one_for_a_hip
     assert (a.excluded, a.suspended) == (1, 0)
     assert (produced.client_id, produced.client_name) == (zoe, "Sam Okafor")
     assert produced.client_reference.startswith("C-")
+
+
+def test_a_summary_names_every_category_the_series_disclosed_in_json_pdf_and_csv(
+    runtime: Runtime, alice: audit.Actor
+) -> None:
+    """164.528(b)(3): three court orders to the clerk, the later ones wider: the summary names them all."""
+    client_id = register(runtime, alice, "Haddad")
+    court_order(runtime, alice, client_id, date(2025, 6, 1))
+    court_order(runtime, alice, client_id, date(2025, 9, 1), ("attendance", "diagnosis"))
+    court_order(runtime, alice, client_id, date(2025, 12, 1), ("billing",))
+    produced = produce(runtime, alice, client_id)
+    [summary] = produced.accounting.summaries
+    assert (summary.count, summary.first.description) == (3, "attendance")
+    assert summary.description == "attendance, diagnosis, billing"
+    assert "Across all 3: attendance, diagnosis, billing." in pdf_text(
+        accounting_pdf.as_pdf(PRACTICE, produced)
+    )
+    rows = list(csv.reader(io.StringIO(accounting_pdf.as_csv(produced))))
+    assert [row[5] for row in rows[1:]] == ["attendance, diagnosis, billing"]
 
 
 def test_lists_a_disclosure_under_a_part2_consent_with_the_recipients_address(

@@ -329,6 +329,56 @@ def test_a_part2_client_needs_a_part2_consent(
     assert record(runtime, alice, jonah, part2_terms(rivera)).status == "active"
 
 
+def notes_terms(recipient_id: uuid.UUID, **changes: object) -> dict[str, Any]:
+    """The fields of a complete psychotherapy-notes authorization."""
+    return terms(recipient_id, kind="psychotherapy_notes", categories=["psychotherapy_notes"], **changes)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [(terms, notes_terms), (notes_terms, terms)],
+    ids=["notes after diagnosis", "diagnosis after notes"],
+)
+def test_h_x1_refuses_one_signed_form_recorded_as_notes_and_as_another_kind(
+    runtime: Runtime,
+    alice: audit.Actor,
+    zoe: uuid.UUID,
+    rivera: uuid.UUID,
+    first: Any,
+    then: Any,
+) -> None:
+    """The same signed form (same SHA-256) as notes and as diagnosis is a compound authorization: H-X1."""
+    record(runtime, alice, zoe, first(rivera))
+    before = head_seq(runtime)
+    with pytest.raises(Defective) as caught:
+        record(runtime, alice, zoe, then(rivera))
+    assert [(p["rule"], p["field"]) for p in caught.value.problems] == [("H-X1", "signed_form")]
+    assert count(runtime, models.Authorization) == 1
+    refused = entries_after(runtime, before, Action.AUTHORIZATION_RECORDED)
+    assert [(e.outcome, e.basis) for e in refused] == [("refused", "H-X1")]
+
+
+def test_h_x1_refuses_a_notes_authorization_on_a_form_already_recorded_for_another_client(
+    runtime: Runtime, alice: audit.Actor, zoe: uuid.UUID, jonah: uuid.UUID, rivera: uuid.UUID
+) -> None:
+    """The signed form of jonah's Part 2 consent cannot become zoe's notes authorization (H-X1)."""
+    record(runtime, alice, jonah, part2_terms(rivera))
+    with pytest.raises(Defective) as caught:
+        record(runtime, alice, zoe, notes_terms(rivera))
+    assert [p["rule"] for p in caught.value.problems] == ["H-X1"]
+    assert str(jonah) not in str(caught.value.problems)
+
+
+def test_h_x1_lets_a_form_hold_two_notes_authorizations_and_a_new_form_hold_notes(
+    runtime: Runtime, alice: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
+) -> None:
+    """Notes combine with notes; a diagnosis form does not stop notes signed on a form of their own."""
+    record(runtime, alice, zoe, notes_terms(rivera))
+    record(runtime, alice, zoe, notes_terms(rivera, purposes=["at_request_of_client"]))
+    record(runtime, alice, zoe, terms(rivera), form=tiny_pdf(["Diagnosis authorization", "Signed"]))
+    assert count(runtime, models.Authorization) == 3
+
+
 def test_a_clinician_off_the_caseload_cannot_record_revoke_or_list(
     runtime: Runtime, alice: audit.Actor, bob: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
 ) -> None:
@@ -724,6 +774,40 @@ def test_a_part2_packet_carries_the_redisclosure_notice_and_the_consent(
     assert packet.PART2_NOTICE in pages[0]
     assert f"Consent: {view.label} permits sud_records for continuity_of_care" in pages[0]
     assert pages[1:] == ["SUD treatment summary"]
+
+
+def test_p2_n_a_part2_cover_explains_the_consents_recipient_categories_purpose_and_expiry(
+    runtime: Runtime, alice: audit.Actor, desk: audit.Actor, jonah: uuid.UUID, rivera: uuid.UUID
+) -> None:
+    """42 CFR 2.32(b), P2-N: beside the notice, the consent's whole scope, not only what this packet sent."""
+    view = record(runtime, alice, jonah, part2_terms(rivera))
+    recorded = disclose(runtime, desk, jonah, rivera, ["sud_records"], [])
+    _name, pdf = call(runtime, disclosures.release_packet, desk, recorded.id)
+    cover = page_texts(pdf)[0]
+    assert packet.PART2_NOTICE in cover
+    assert (
+        f"Consent {view.label}: the patient consented to the disclosure of diagnosis, sud records "
+        "to Dr Ana Rivera (Northside Clinic), for continuity of care. It expires on 2026-12-31, "
+        "and the patient may revoke it in writing at any time, except where it has already been acted on."
+    ) in cover
+
+
+def test_p2_n_a_consent_ending_by_date_or_event_names_both_and_a_tpo_class_recipient() -> None:
+    """A TPO consent to the TPO class that ends on a date or at the end of treatment says so plainly."""
+    scope = packet.Scope(
+        label="A-TPO1",
+        recipient="my treating providers, health plans, third-party payers, and people helping to operate "
+        "this program",
+        categories=("sud_records", "billing"),
+        purposes=("treatment_payment_operations",),
+        purpose_text="",
+        expires_on=date(2027, 1, 31),
+        expiry_event="end of treatment",
+    )
+    text = packet.explain(scope)
+    assert "to my treating providers, health plans" in text
+    assert "for treatment payment operations" in text
+    assert "It expires on 2027-01-31 or on end of treatment, whichever comes first" in text
 
 
 def test_every_packet_download_is_logged(

@@ -36,6 +36,7 @@ class AccountingSummary(BaseModel):
     first: AccountingEntry
     count: int
     last_date: date
+    description: str = Field(description="every category disclosed across the series (164.528(b)(3))")
 
 
 class AccountingOut(BaseModel):

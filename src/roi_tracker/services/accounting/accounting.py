@@ -125,7 +125,7 @@ def produce(
     session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, *, since: date | None = None
 ) -> Produced:
     """Produce, log and keep an accounting for one client."""
-    check_since(since, env.clock().date())
+    check_since(since, env.today())
     client = client_for(session, env, actor, client_id)
     key = vault.key_of(session, env, actor, client)
     given_id = uuid.uuid4()
@@ -140,7 +140,7 @@ def produce(
     who = vault.open_demographics(session, env, actor, key, client, receipt)
     result = rules.build(
         _disclosed(session, env, actor, client, key),
-        today=env.clock().date(),
+        today=env.today(),
         since=since,
         suspensions=_suspensions(session, env, client.id),
     )
@@ -181,7 +181,7 @@ def open_request(
     """Record a request: due 60 days after receipt; the first in any 12 months is free (164.528(c))."""
     if session.get(models.Client, client_id) is None:
         raise NotFound(clients.NOT_FOUND)
-    if received_on > env.clock().date():
+    if received_on > env.today():
         raise InvalidInput("the date received cannot be in the future", field="received_on")
     check_since(since, received_on)
     earlier = session.execute(
@@ -253,11 +253,11 @@ def deliver(
     if method not in ("mail", "in_person", "secure_email", "portal"):
         raise InvalidInput("method must be mail, in_person, secure_email or portal", field="method")
     # The period was checked against the day the request came in; by delivery it may reach past 6 years.
-    earliest = rules.period(env.clock().date(), None)[0]
+    earliest = rules.period(env.today(), None)[0]
     since = max(row.period_since, earliest) if row.period_since else None
     produced = produce(session, env, actor, row.client_id, since=since)
     row = _request(session, request_id)
-    row.delivered_on = env.clock().date()
+    row.delivered_on = env.today()
     row.delivery_method = method
     row.accounting_id = produced.id
     given = session.get(models.AccountingGiven, produced.id)

@@ -58,6 +58,8 @@ def as_pdf(practice: str, produced: Produced) -> bytes:
         _entry(pdf, f"{e.on}", e)
     for s in a.summaries:
         _entry(pdf, f"{s.first.on} (first of {s.count}; last on {s.last_on})", s.first)
+        pdf.multi_cell(0, 5, _latin(f"Across all {s.count}: {s.description}."), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
     pdf.ln(3)
     pdf.set_font("Helvetica", "I", 10)
     pdf.multi_cell(0, 5, _latin(rules.EXPLANATION), new_x="LMARGIN", new_y="NEXT")
@@ -92,5 +94,6 @@ def as_csv(produced: Produced) -> str:
         writer.writerow([e.on, e.on, 1, e.recipient, e.address, e.description, e.purpose, e.basis])
     for s in a.summaries:
         f = s.first
-        writer.writerow([f.on, s.last_on, s.count, f.recipient, f.address, f.description, f.purpose, f.basis])
+        # The row stands for the whole series, so its description is every category sent in it.
+        writer.writerow([f.on, s.last_on, s.count, f.recipient, f.address, s.description, f.purpose, f.basis])
     return out.getvalue()

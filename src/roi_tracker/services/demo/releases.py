@@ -21,7 +21,7 @@ PART2_STATEMENTS = [*HIPAA_STATEMENTS, "patient_name"]
 
 def seed_releases(session: Session, env: Env, clinician: audit.Actor) -> int:
     """Give the demo clients valid, expiring, expired, revoked, Part 2 and psychotherapy-notes releases."""
-    today = env.clock().date()
+    today = env.today()
     people = {c.family_name: c for c in client_search.caseload(session, env, clinician)}
     hospital = recipients.create(
         session,

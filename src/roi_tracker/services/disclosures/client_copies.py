@@ -67,7 +67,7 @@ def record(
     details = {
         "categories": cats,
         "purpose": BASIS,
-        "on": env.clock().date().isoformat(),
+        "on": env.today().isoformat(),
         "document_ids": [str(d.id) for d in docs],
         "requester_verification": verification,
         "authorizations": [],

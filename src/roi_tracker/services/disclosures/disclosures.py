@@ -149,7 +149,7 @@ def record(
     authorization_id: str | None = None,
 ) -> Recorded:
     """Record a disclosure made now; refused (nothing stored) unless every category sent is permitted."""
-    if q.on != env.clock().date():
+    if q.on != env.today():
         # A disclosure being made now is judged now, always; one made earlier is recorded by record_past.
         raise InvalidInput(
             "a disclosure made now is judged today: leave out the date, or record a past disclosure",

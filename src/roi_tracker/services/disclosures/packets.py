@@ -95,10 +95,51 @@ def release_packet(
         or rules.names_part2_records([*details["categories"], *(e.category for e in enclosures)]),
         consent_summary=_summary(details),
         own_copy=own_copy,
+        consents=_scopes(session, env, actor, client, key, details),
     )
     return f"release-{client.reference}-{row.disclosed_at:%Y%m%d}-{str(row.id)[:8]}.pdf", packet.build(
         cover, enclosures
     )
+
+
+def _scopes(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client: models.Client,
+    key: crypto.DataKey,
+    details: dict[str, Any],
+) -> tuple[packet.Scope, ...]:
+    """The scope of each authorization the disclosure relied on, for the cover sheet (42 CFR 2.32(b))."""
+    labels = list(details.get("authorizations") or [])
+    if not labels:
+        return ()
+    stmt = select(models.Authorization).where(
+        models.Authorization.client_id == client.id, models.Authorization.label.in_(labels)
+    )
+    rows = list(session.execute(stmt.order_by(models.Authorization.label)).scalars())
+    names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
+    out = []
+    for row in rows:
+        try:
+            raw = key.decrypt(bytes(row.terms), table="authorizations", column="terms", row_id=str(row.id))
+        except crypto.IntegrityError:
+            vault.integrity_failure(session, env, actor, client.id, "authorization")
+            raise
+        t = json.loads(raw)
+        named = names[row.recipient_id].display if row.recipient_id in names else ""
+        out.append(
+            packet.Scope(
+                label=row.label,
+                recipient=named or t.get("recipient_class", ""),
+                categories=tuple(t["categories"]),
+                purposes=tuple(t["purposes"]),
+                purpose_text=t.get("purpose_text", ""),
+                expires_on=row.expires_on,
+                expiry_event=t.get("expiry_event", ""),
+            )
+        )
+    return tuple(out)
 
 
 def _summary(details: dict[str, Any]) -> str:

@@ -69,7 +69,7 @@ def record_past(
     authorization_id: str | None = None,
 ) -> PastRecorded:
     """Record a disclosure made on `q.on`, judged against what was on file then; flag it if impermissible."""
-    if inputs.plausible(q.on, "on") and q.on > env.clock().date():
+    if inputs.plausible(q.on, "on") and q.on > env.today():
         raise InvalidInput("a disclosure made earlier cannot be dated in the future", field="on")
     disclosures.check_channel(channel)
     verification = disclosures.verified(inputs.text(requester_verification, "requester_verification"))

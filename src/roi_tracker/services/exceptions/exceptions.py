@@ -114,7 +114,7 @@ def record(
         client_informed_on=_date(fields.get("client_informed_on"), "client_informed_on"),
         not_informed_reason=str(fields.get("not_informed_reason") or ""),
     )
-    refusals = ex.check(report, today=env.clock().date())
+    refusals = ex.check(report, today=env.today())
     order = own.get("order_document_id")
     if kind is ex.Kind.COURT_ORDER and order and not _is_document_of(session, client.id, order):
         refusals.append(ex.Refusal("X-FIELDS", "order_document_id", "Upload the order to this client first."))

@@ -179,7 +179,7 @@ def purge(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) 
     if client.shredded_at is not None:
         raise Conflict("this client was already purged")
     years = env.settings.retention_years
-    today = env.clock().date()
+    today = env.today()
     kept = maintenance.authorizations_kept(session, client_id, today=today, years=years)
     if kept or not rules.retention_ended(
         client.last_activity_at.date(), today=today, years=years, legal_hold=client.legal_hold

@@ -59,7 +59,7 @@ def authorizations_kept(session: Session, client_id: uuid.UUID, *, today: date, 
 
 def run(session: Session, env: Env, actor: audit.Actor, *, ahead_days: int = 30) -> Report:
     """Report authorizations whose retention ends within `ahead_days` (or has ended) and purgeable clients."""
-    today = env.clock().date()
+    today = env.today()
     years = env.settings.retention_years
     horizon = today + timedelta(days=ahead_days)
     stmt = (

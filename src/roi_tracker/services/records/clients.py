@@ -91,7 +91,7 @@ def register(
     session: Session, env: Env, actor: audit.Actor, details: rules.Demographics, clinicians: list[str]
 ) -> ClientView:
     """Register a client with their own data key; the entry and the record commit together."""
-    details = rules.check(details, today=env.clock().date())
+    details = rules.check(details, today=env.today())
     if not clinicians and actor.role == "clinician":
         me = session.get(models.User, uuid.UUID(actor.user_id))
         clinicians = [me.username] if me is not None else []
@@ -248,7 +248,7 @@ def update(
     client = _visible_or_refused(
         session, env, actor, client_id, rules.View.DEMOGRAPHICS, Action.CLIENT_RECORD_WRITTEN
     )
-    details = rules.check(details, today=env.clock().date())
+    details = rules.check(details, today=env.today())
     key = vault.key_of(session, env, actor, client)
     kept_part2 = client.part2
     vault.seal_demographics(key, client, details)

@@ -32,6 +32,7 @@ from roi_tracker.services.records import documents
 from roi_tracker.services.records import part2
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import recipients
+from roi_tracker.services.releases import signed_forms
 from roi_tracker.services.releases.terms import parse_draft
 from roi_tracker.services.releases.terms import terms_json
 
@@ -116,8 +117,15 @@ def record(
     draft = parse_draft(fields, signed_form_attached=bool(signed_form))
     if draft.recipient_id is not None:
         recipients.get(session, env, recipients.parse_recipient_id(draft.recipient_id))
-    today = env.clock().date()
-    problems = consent.validate(draft, client_part2=_part2(session, env, actor, client, key), today=today)
+    today = env.today()
+    problems = consent.validate(
+        draft,
+        client_part2=_part2(session, env, actor, client, key),
+        today=today,
+        same_form_kinds=signed_forms.kinds_on_form(session, env, actor, signed_form)
+        if signed_form
+        else frozenset(),
+    )
     blocks = consent.blocking(problems)
     warnings = [p for p in problems if p.severity is consent.Severity.WARN]
     if blocks or (warnings and not acknowledge_warnings):
@@ -242,7 +250,7 @@ def list_for(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUI
         client_id=str(client.id),
     )
     names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
-    today = env.clock().date()
+    today = env.today()
     return [_view(r, _terms(session, env, actor, key, r), names, today) for r in rows]
 
 
@@ -311,7 +319,7 @@ def revoke(
     row = _own(session, env, actor, auth_id, client_id)
     if row.revoked_on is not None:
         raise Conflict(f"authorization {row.label} was already revoked on {row.revoked_on}")
-    if inputs.plausible(received_on, "received_on") and received_on > env.clock().date():
+    if inputs.plausible(received_on, "received_on") and received_on > env.today():
         raise InvalidInput("the date received cannot be in the future", field="received_on")
     if not document:
         raise InvalidInput("attach the written revocation", field="document")
@@ -343,7 +351,7 @@ def revoke(
     audit.commit(session)
     key = vault.key_of(session, env, actor, client)
     names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
-    return _view(row, _terms(session, env, actor, key, row), names, env.clock().date())
+    return _view(row, _terms(session, env, actor, key, row), names, env.today())
 
 
 def record_expiry_event(
@@ -364,7 +372,7 @@ def record_expiry_event(
         raise Conflict(f"authorization {row.label} names no expiry event")
     if row.expiry_event_on is not None:
         raise Conflict(f"the expiry event of {row.label} was already recorded on {row.expiry_event_on}")
-    if inputs.plausible(occurred_on, "occurred_on") and occurred_on > env.clock().date():
+    if inputs.plausible(occurred_on, "occurred_on") and occurred_on > env.today():
         raise InvalidInput("the event cannot be in the future", field="occurred_on")
     row.expiry_event_on = occurred_on
     row.expiry_event_recorded_by = uuid.UUID(actor.user_id)
@@ -380,4 +388,4 @@ def record_expiry_event(
     )
     audit.commit(session)
     names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
-    return _view(row, t, names, env.clock().date())
+    return _view(row, t, names, env.today())

@@ -55,7 +55,7 @@ def attention(session: Session, env: Env, actor: audit.Actor) -> tuple[list[Expi
     """Return what needs attention for this person: their caseload (clinicians) or the whole practice."""
     if actor.role not in {"clinician", "front_desk"}:
         return [], []
-    today = env.clock().date()
+    today = env.today()
     a, c = models.Authorization, models.Client
     stmt = select(a, c.reference).join(c, c.id == a.client_id).where(c.shredded_at.is_(None))
     clinicians = _scope(actor)
@@ -150,5 +150,5 @@ def revocation_notice(
         client.reference,
         row.revoked_on,
         recipients.get(session, env, recipient_id),
-        env.clock().date(),
+        env.today(),
     )

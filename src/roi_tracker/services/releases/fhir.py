@@ -72,7 +72,7 @@ def consents(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUI
         ).scalars()
     )
     names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
-    today = env.clock().date()
+    today = env.today()
     entries = []
     for row in rows:
         try:

@@ -33,6 +33,36 @@ class Enclosure:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a consent relied on permits: recipient, information, purpose and expiry (42 CFR 2.32(b))."""
+
+    label: str
+    recipient: str
+    categories: tuple[str, ...]
+    purposes: tuple[str, ...]
+    purpose_text: str
+    expires_on: date | None
+    expiry_event: str
+
+
+def explain(scope: Scope) -> str:
+    """Explain a consent's scope in plain words, for the cover sheet of a Part 2 packet (P2-N, DT-4)."""
+    what = ", ".join(c.replace("_", " ") for c in scope.categories) or "the information it names"
+    reasons = [p.replace("_", " ") for p in scope.purposes if p != "other"]
+    if scope.purpose_text.strip():
+        reasons.append(scope.purpose_text.strip())
+    ends = [f"on {scope.expires_on.isoformat()}"] if scope.expires_on else []
+    ends += [f"on {scope.expiry_event.strip()}"] if scope.expiry_event.strip() else []
+    until = " or ".join(ends) + (", whichever comes first" if len(ends) > 1 else "")
+    return (
+        f"Consent {scope.label}: the patient consented to the disclosure of {what} "
+        f"to {scope.recipient or 'the recipient named on the consent'}, "
+        f"for {', '.join(reasons) or 'the purpose it states'}. It expires {until or 'as it states'}, "
+        "and the patient may revoke it in writing at any time, except where it has already been acted on."
+    )
+
+
+@dataclass(frozen=True)
 class Cover:
     """What the cover sheet states."""
 
@@ -48,6 +78,7 @@ class Cover:
     part2: bool
     consent_summary: str
     own_copy: bool = False
+    consents: tuple[Scope, ...] = ()
 
 
 def _latin(text: str) -> str:
@@ -91,6 +122,10 @@ def _cover(cover: Cover, enclosures: list[Enclosure]) -> bytes:
         pdf.multi_cell(0, 6, _latin(PART2_NOTICE), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=10)
         pdf.multi_cell(0, 5, _latin(f"Consent: {cover.consent_summary}"), new_x="LMARGIN", new_y="NEXT")
+        # 2.32(b): the notice travels with a copy of the consent or a clear explanation of its scope.
+        for scope in cover.consents:
+            pdf.ln(1)
+            pdf.multi_cell(0, 5, _latin(explain(scope)), new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.set_font("Helvetica", size=10)
         notice = OWN_COPY_NOTICE if cover.own_copy else HIPAA_NOTICE
