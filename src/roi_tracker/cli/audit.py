@@ -63,10 +63,9 @@ def _intact_line(verdict: verifier.Verdict) -> str:
         line = f"intact: {verdict.verified} entries verified, from entry {first} to {last}"
     if verdict.unanchored:
         # Linked, but signed by no checkpoint yet: the chain alone cannot show a tail cut off behind them.
-        line += (
-            f"; {verdict.unanchored} entries not yet anchored (entries {last - verdict.unanchored + 1} to "
-            f"{last}: no signed checkpoint covers them yet)"
-        )
+        first_unsigned = last - verdict.unanchored + 1
+        which = f"entry {last}" if first_unsigned == last else f"entries {first_unsigned} to {last}"
+        line += f"; {verdict.unanchored} entries not yet anchored ({which}: no signed checkpoint covers them)"
     return line
 
 
