@@ -268,6 +268,19 @@ def test_truncating_the_tail_and_the_head_record_leaves_a_verifier_that_cannot_v
     assert verdict.reason.startswith("cannot vouch: the head record")
 
 
+def test_an_archived_head_record_begins_again_at_the_next_checkpoint(runtime: Runtime) -> None:
+    """After a known loss is recorded: archive head.json, sign a checkpoint, and the log verifies again."""
+    append_entries(runtime, 5)
+    write_checkpoint(runtime)
+    append_entries(runtime, 5)
+    tamper(runtime, truncate_after(7))
+    record = heads.path_in(runtime.env.settings.checkpoint_dir)
+    record.rename(record.with_name("head.json.archived"))
+    write_checkpoint(runtime)
+    verdict = check(runtime)
+    assert (verdict.intact, verdict.head_seq, verdict.unanchored) == (True, 7, 0)
+
+
 def test_a_tail_truncated_behind_a_lowered_head_record_is_reported_unanchored(runtime: Runtime) -> None:
     """Document the limit: a head record rewritten too leaves a valid prefix, never claimed as signed (B7).
 
