@@ -30,7 +30,11 @@ class Tail:
 
 
 def _missing_store(
-    directory: Path, head_seq: int, external: list[checkpoints.Checkpoint], table_empty: bool, head: object
+    directory: Path,
+    head_seq: int,
+    external: list[checkpoints.Checkpoint],
+    table_empty: bool,
+    head: heads.Head | None,
 ) -> str:
     if head_seq == 0:
         return ""  # a new instance with no entries yet has nothing to vouch for
