@@ -22,6 +22,7 @@ from roi_tracker import config
 from roi_tracker import crypto
 from roi_tracker import db
 from roi_tracker import migrate
+from roi_tracker.audit import checkpoints
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
 from roi_tracker.services.operations import setup as instance
@@ -124,6 +125,8 @@ def runtime(settings: config.Settings, keyring: crypto.Keyring) -> Iterator[Runt
     rt = open_instance(settings, keyring, check_schema=False)
     with rt.sessions() as session:
         instance.check_keys(session, keyring, remember=True)
+        # As `roi-tracker init` does: checkpoint 1 signs the empty log and starts the head record.
+        checkpoints.write(session, keyring, settings.checkpoint_dir)
     yield rt
     rt.close()
 

@@ -15,12 +15,15 @@ from tests.audit.test_audit_tamper import write_checkpoint
 
 
 def restore_older_copy(runtime: Runtime) -> None:
-    """Sign entry 10, then entry 15; put back the database as it was at entry 10 (the file keeps both)."""
+    """Sign entry 10, then entry 15; put back the database as it was at entry 10 (the file keeps both).
+
+    Checkpoint 1 signed the empty log at init (conftest), so these are checkpoints 2 and 3.
+    """
     append_entries(runtime, 10)
     write_checkpoint(runtime)
     append_entries(runtime, 5)
     write_checkpoint(runtime)
-    tamper(runtime, truncate_after(10), sa.delete(CHECKPOINTS).where(CHECKPOINTS.c.id == 2))
+    tamper(runtime, truncate_after(10), sa.delete(CHECKPOINTS).where(CHECKPOINTS.c.id == 3))
 
 
 def assert_rollback(runtime: Runtime, seq: int, words: str) -> None:
@@ -28,7 +31,7 @@ def assert_rollback(runtime: Runtime, seq: int, words: str) -> None:
     for full in (True, False):
         verdict = check(runtime, full=full)
         assert_broken_at(verdict, seq)
-        assert "checkpoint 2 of the checkpoint file" in verdict.reason
+        assert "checkpoint 3 of the checkpoint file" in verdict.reason
         assert "a rollback: an older copy of the database was restored" in verdict.reason
         assert words in verdict.reason
 
@@ -47,7 +50,7 @@ def test_a_restored_copy_that_went_on_past_the_checkpoint_is_still_a_rollback(ru
 
 
 def test_a_restored_copy_that_signed_checkpoints_anew_is_still_a_rollback(runtime: Runtime) -> None:
-    """The database's new checkpoint 2 differs from the file's checkpoint 2."""
+    """The database's new checkpoint 3 differs from the file's checkpoint 3."""
     restore_older_copy(runtime)
     append_entries(runtime, 7)
     write_checkpoint(runtime)
@@ -58,6 +61,7 @@ def test_a_checkpoint_missing_only_from_the_table_is_no_rollback(runtime: Runtim
     """While the chain still ends in the entry the file's checkpoint signed, nothing went back in time."""
     append_entries(runtime, 10)
     write_checkpoint(runtime)
-    tamper(runtime, sa.delete(CHECKPOINTS))
+    # Only the newest: a table emptied of every checkpoint is one the verifier cannot vouch for (tail.py).
+    tamper(runtime, sa.delete(CHECKPOINTS).where(CHECKPOINTS.c.id == 2))
     append_entries(runtime, 3)
     assert check(runtime).intact

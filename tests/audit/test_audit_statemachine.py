@@ -89,12 +89,15 @@ class AccessLogMachine(RuleBasedStateMachine):
         super().__init__()
         self.database = Database()
         self.keyring = crypto.Keyring.generate()
-        self.log = audit.Log(self.keyring)
         self.checkpoint_dir = self.database.folder / "checkpoints"
+        self.log = audit.Log(self.keyring, checkpoint_dir=self.checkpoint_dir)
         self.tokens = itertools.count(1)
         self.rows: dict[int, int] = {}
         self.edited: set[int] = set()
         self.signed: list[Signed] = []
+        # The head record (heads.py): the newest entry written, moving forward only.
+        self.recorded = Signed(0, None)
+        self.checkpoint()  # as `roi-tracker init` does: checkpoint 1 signs the empty log
 
     def teardown(self) -> None:
         """Drop this example's database."""
@@ -122,6 +125,11 @@ class AccessLogMachine(RuleBasedStateMachine):
                 found.add(head + 1)
             elif signed.head_seq in self.rows and self.rows[signed.head_seq] != signed.token:
                 found.add(signed.head_seq)
+        recorded = self.recorded
+        if recorded.head_seq > head:
+            found.add(head + 1)
+        elif recorded.head_seq > 0 and self.rows.get(recorded.head_seq) != recorded.token:
+            found.add(recorded.head_seq)
         return min(found, default=None)
 
     def drop_rows_after(self, seq: int) -> None:
@@ -161,6 +169,8 @@ class AccessLogMachine(RuleBasedStateMachine):
                 assert seq == self.head + 1
                 self.rows[seq] = token
             audit.commit(session)
+        if self.head > self.recorded.head_seq:
+            self.recorded = Signed(self.head, self.rows[self.head])
 
     @rule()
     def checkpoint(self) -> None:
@@ -198,7 +208,7 @@ class AccessLogMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.head > self.newest_signed)
     @rule(data=st.data())
     def truncate_an_unsigned_tail(self, data: st.DataObject) -> None:
-        """Drop entries no checkpoint covers: undetectable by design (B7), so the model forgets them too."""
+        """Drop entries no checkpoint covers: the head record shows it until the log grows past it again."""
         keep = data.draw(st.integers(self.newest_signed, self.head - 1), label="keep")
         self.attack(sa.delete(LOG).where(LOG.c.seq > keep))
         self.drop_rows_after(keep)

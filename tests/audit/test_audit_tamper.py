@@ -13,6 +13,7 @@ from roi_tracker import audit
 from roi_tracker import crypto
 from roi_tracker import models
 from roi_tracker.audit import checkpoints
+from roi_tracker.audit import heads
 from roi_tracker.audit import verify
 from roi_tracker.domain import audit_vocab
 from roi_tracker.runtime import Runtime
@@ -132,7 +133,7 @@ def test_incremental_verification_does_not_trust_a_checkpoint_missing_from_the_t
     write_checkpoint(ten)
     append_entries(ten, 4)
     write_checkpoint(ten)
-    tamper(ten, sa.delete(CHECKPOINTS).where(CHECKPOINTS.c.id == 2))
+    tamper(ten, sa.delete(CHECKPOINTS).where(CHECKPOINTS.c.id == 3))  # 1 is init's, 2 signed entry 10
     verdict = check(ten, full=False)
     assert (verdict.intact, verdict.started_at_seq, verdict.verified) == (True, 11, 4)
 
@@ -227,18 +228,111 @@ def test_truncating_the_tail_is_caught_by_the_checkpoint_table_without_a_file(te
     assert_broken_at(check(ten), 8)
 
 
-def test_truncating_the_tail_past_every_checkpoint_goes_unnoticed(runtime: Runtime) -> None:
-    """Document the limit: a tail no checkpoint signed leaves a valid prefix, so the log reports intact (B7).
+def test_truncating_the_tail_past_every_checkpoint_is_caught_by_the_head_record(runtime: Runtime) -> None:
+    """Catch a tail no checkpoint signed: the instance recorded entry 10 as its head (heads.py)."""
+    append_entries(runtime, 5)
+    write_checkpoint(runtime)
+    append_entries(runtime, 5)
+    tamper(runtime, truncate_after(7))
+    for full in (True, False):
+        verdict = check(runtime, full=full)
+        assert_broken_at(verdict, 8)
+        assert verdict.reason.startswith(
+            "truncated: the log ends at entry 7 but this instance last wrote entry 10"
+        )
 
-    The chain proves only that each entry follows the one before; nothing signed says entries 8-10 existed,
-    so checkpoint often (checkpoint_every) to keep that window short.
+
+def test_a_tail_truncated_and_written_again_is_caught_by_the_head_record(runtime: Runtime) -> None:
+    """Catch entry 10 written anew after the truncation: it is not the entry 10 the instance recorded."""
+    append_entries(runtime, 5)
+    write_checkpoint(runtime)
+    append_entries(runtime, 5)
+    tamper(runtime, truncate_after(7))
+    append_entries(runtime, 3)
+    verdict = check(runtime)
+    assert_broken_at(verdict, 10)
+    assert "is not the one this instance last wrote" in verdict.reason
+
+
+def test_truncating_the_tail_and_the_head_record_leaves_a_verifier_that_cannot_vouch(
+    runtime: Runtime,
+) -> None:
+    """Without the head record nothing outside the database knows the tail: the verifier cannot vouch."""
+    append_entries(runtime, 5)
+    write_checkpoint(runtime)
+    append_entries(runtime, 5)
+    tamper(runtime, truncate_after(7))
+    heads.path_in(runtime.env.settings.checkpoint_dir).unlink()
+    verdict = check(runtime)
+    assert (verdict.intact, verdict.first_break_seq, verdict.head_seq) == (False, None, 7)
+    assert verdict.reason.startswith("cannot vouch: the head record")
+
+
+def test_an_archived_head_record_begins_again_at_the_next_checkpoint(runtime: Runtime) -> None:
+    """After a known loss is recorded: archive head.json, sign a checkpoint, and the log verifies again."""
+    append_entries(runtime, 5)
+    write_checkpoint(runtime)
+    append_entries(runtime, 5)
+    tamper(runtime, truncate_after(7))
+    record = heads.path_in(runtime.env.settings.checkpoint_dir)
+    record.rename(record.with_name("head.json.archived"))
+    write_checkpoint(runtime)
+    verdict = check(runtime)
+    assert (verdict.intact, verdict.head_seq, verdict.unanchored) == (True, 7, 0)
+
+
+def test_a_tail_truncated_behind_a_lowered_head_record_is_reported_unanchored(runtime: Runtime) -> None:
+    """Document the limit: a head record rewritten too leaves a valid prefix, never claimed as signed (B7).
+
+    Nothing signed says entries 8-10 existed, so the verifier counts the entries past the newest checkpoint
+    as not yet anchored; checkpoint often (checkpoint_every) to keep that window short.
     """
     append_entries(runtime, 5)
     write_checkpoint(runtime)
     append_entries(runtime, 5)
     tamper(runtime, truncate_after(7))
+    folder = runtime.env.settings.checkpoint_dir
+    with runtime.sessions() as session:
+        seq, mac = audit.head(session)
+    heads.record(folder, seq, mac, reset=True)
     verdict = check(runtime)
-    assert (verdict.intact, verdict.head_seq, verdict.verified) == (True, 7, 7)
+    assert (verdict.intact, verdict.head_seq, verdict.verified, verdict.unanchored) == (True, 7, 7, 2)
+
+
+def test_entries_past_the_newest_checkpoint_are_counted_as_not_yet_anchored(ten: Runtime) -> None:
+    """Ten entries after init's checkpoint, then a checkpoint at 10 and three more: 10, then 3 unanchored."""
+    assert check(ten).unanchored == 10
+    write_checkpoint(ten)
+    assert check(ten).unanchored == 0
+    append_entries(ten, 3)
+    verdict = check(ten, full=False)
+    assert (verdict.intact, verdict.unanchored) == (True, 3)
+
+
+@pytest.mark.parametrize("store", ["file", "table", "both"])
+def test_a_missing_or_emptied_checkpoint_store_cannot_be_vouched_for(ten: Runtime, store: str) -> None:
+    """Delete the checkpoint file, empty the checkpoints table, or both: never intact, with the reason."""
+    if store in ("file", "both"):
+        checkpoints.path_in(ten.env.settings.checkpoint_dir).unlink()
+    if store in ("table", "both"):
+        tamper(ten, sa.delete(CHECKPOINTS))
+    for full in (True, False):
+        verdict = check(ten, full=full)
+        assert (verdict.intact, verdict.first_break_seq) == (False, None), verdict
+        assert verdict.cannot_vouch.startswith("cannot vouch: the ")
+        assert verdict.reason == verdict.cannot_vouch
+    words = "checkpoints table is empty" if store == "table" else "checkpoint file"
+    assert words in check(ten).cannot_vouch
+
+
+def test_a_new_log_with_no_entries_needs_no_checkpoint(runtime: Runtime) -> None:
+    """An instance with no entries yet verifies intact even with no checkpoint store at all."""
+    folder = runtime.env.settings.checkpoint_dir
+    checkpoints.path_in(folder).unlink()
+    heads.path_in(folder).unlink()
+    tamper(runtime, sa.delete(CHECKPOINTS))
+    verdict = check(runtime)
+    assert (verdict.intact, verdict.head_seq, verdict.unanchored, verdict.cannot_vouch) == (True, 0, 0, "")
 
 
 def test_a_corrupted_checkpoint_signature_in_the_file_breaks_at_its_head(ten: Runtime) -> None:

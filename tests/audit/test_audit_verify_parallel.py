@@ -243,9 +243,9 @@ def rechain_from(first: int) -> Callable[[Runtime], None]:
 
 
 def corrupt_file_signature(rt: Runtime) -> None:
-    """Flip one hex digit of the first checkpoint's signature in the external file."""
+    """Flip one hex digit of the signature of the checkpoint at entry 6 in the external file."""
     path = checkpoints.path_in(rt.env.settings.checkpoint_dir)
-    signature = checkpoints.read_file(rt.env.settings.checkpoint_dir)[0].signature.hex()
+    signature = checkpoints.read_file(rt.env.settings.checkpoint_dir)[-1].signature.hex()
     flipped = ("0" if signature[0] != "0" else "1") + signature[1:]
     path.write_text(path.read_text(encoding="utf-8").replace(signature, flipped), encoding="utf-8")
 
@@ -279,8 +279,8 @@ SCENARIOS: dict[str, tuple[Step | None, int | None, str, int]] = {
     "swapped-across-ranges": (swap(4, 7), 4, "entry 4 does not link to the entry before it", 4),
     "unknown-key": (edit(8, key_id="log-other"), 8, "entry 8 names an unknown log key", 8),
     "truncated-signed-tail": (truncate_signed_tail, 8, "the log ends at entry 7", 7),
-    "rechained-past-the-checkpoint": (rechain_from(3), 6, "entry 6 does not match checkpoint 1", 6),
-    "forged-checkpoint-signature": (corrupt_file_signature, 6, "checkpoint 1 in the checkpoint file", 6),
+    "rechained-past-the-checkpoint": (rechain_from(3), 6, "entry 6 does not match checkpoint 2", 6),
+    "forged-checkpoint-signature": (corrupt_file_signature, 6, "checkpoint 2 in the checkpoint file", 6),
     "forged-signature-and-deleted": (both(corrupt_file_signature, delete(3)), 3, "entry 3 is missing", 2),
 }
 

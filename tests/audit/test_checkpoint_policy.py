@@ -23,13 +23,16 @@ def _append(rt: Runtime, log: audit.Log, count: int) -> None:
 
 
 def test_a_checkpoint_is_signed_every_n_entries(runtime: Runtime) -> None:
-    """With checkpoint_every=5, twelve entries leave checkpoints at entries 5 and 10 in the file and table."""
+    """With checkpoint_every=5, twelve entries leave checkpoints at entries 5 and 10 in the file and table.
+
+    Checkpoint 1, at entry 0, is the one init signs.
+    """
     log = audit.Log(
         runtime.env.keyring, checkpoint_every=5, checkpoint_dir=runtime.env.settings.checkpoint_dir
     )
     _append(runtime, log, 12)
     in_file = checkpoints.read_file(runtime.env.settings.checkpoint_dir)
-    assert [cp.head_seq for cp in in_file] == [5, 10]
+    assert [cp.head_seq for cp in in_file] == [0, 5, 10]
     with runtime.sessions() as session:
         assert checkpoints.read_table(session) == in_file
 
@@ -37,18 +40,25 @@ def test_a_checkpoint_is_signed_every_n_entries(runtime: Runtime) -> None:
 def test_periodic_checkpoint_waits_for_the_interval_and_for_new_entries(runtime: Runtime) -> None:
     """The timer signs only when the head moved and the last checkpoint is older than the interval."""
     log = audit.Log(runtime.env.keyring)
+    folder = runtime.env.settings.checkpoint_dir
+    interval = timedelta(minutes=runtime.env.settings.checkpoint_minutes + 1)
     _append(runtime, log, 3)
-    checkpoint_if_due(runtime)
-    assert [cp.head_seq for cp in checkpoints.read_file(runtime.env.settings.checkpoint_dir)] == [3]
-    _append(runtime, log, 2)
-    checkpoint_if_due(runtime)  # too soon: the interval has not passed
-    assert len(checkpoints.read_file(runtime.env.settings.checkpoint_dir)) == 1
-    later = db.utcnow() + timedelta(minutes=runtime.env.settings.checkpoint_minutes + 1)
+    checkpoint_if_due(runtime)  # too soon after init's checkpoint at entry 0
+    assert [cp.head_seq for cp in checkpoints.read_file(folder)] == [0]
+    later = db.utcnow() + interval
     object.__setattr__(runtime.env, "clock", lambda: later)
     checkpoint_if_due(runtime)
-    assert [cp.head_seq for cp in checkpoints.read_file(runtime.env.settings.checkpoint_dir)] == [3, 5]
+    assert [cp.head_seq for cp in checkpoints.read_file(folder)] == [0, 3]
+    _append(runtime, log, 2)
+    object.__setattr__(runtime.env, "clock", db.utcnow)  # entry 3 was signed at the real time
+    checkpoint_if_due(runtime)  # too soon: the interval has not passed since entry 3 was signed
+    assert len(checkpoints.read_file(folder)) == 2
+    much_later = db.utcnow() + interval
+    object.__setattr__(runtime.env, "clock", lambda: much_later)
+    checkpoint_if_due(runtime)
+    assert [cp.head_seq for cp in checkpoints.read_file(folder)] == [0, 3, 5]
     checkpoint_if_due(runtime, force=True)  # nothing new since: no checkpoint even when forced
-    assert len(checkpoints.read_file(runtime.env.settings.checkpoint_dir)) == 2
+    assert len(checkpoints.read_file(folder)) == 3
 
 
 def test_each_checkpoint_signs_the_one_before(runtime: Runtime) -> None:

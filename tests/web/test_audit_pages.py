@@ -319,3 +319,18 @@ def test_queues_a_refused_request_for_review(
 def test_answers_404_for_an_unknown_queue(auditor: FlaskClient) -> None:
     """Only the four named queues exist."""
     assert auditor.get("/audit/queues/everything").status_code == 404
+
+
+def test_a_log_without_its_checkpoint_file_is_shown_as_cannot_vouch(
+    auditor: FlaskClient, runtime: Runtime
+) -> None:
+    """With entries and no checkpoint file the page says the verifier cannot vouch, never intact."""
+    from roi_tracker.audit import checkpoints
+
+    checkpoints.path_in(runtime.env.settings.checkpoint_dir).unlink()
+    before = auditor.get("/audit/verification")
+    response = auditor.post("/audit/verification", data={"csrf_token": csrf_from(before.text)})
+    page = auditor.get(response.headers["Location"])
+    assert "The access log cannot be verified: cannot vouch: the checkpoint file" in html.unescape(page.text)
+    assert "Intact" not in page.text
+    assert "Broken at entry None" not in page.text

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import cast
 
 from sqlalchemy import Table
+from sqlalchemy import event
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from roi_tracker import crypto
 from roi_tracker import db
 from roi_tracker import models
+from roi_tracker.audit import heads
 from roi_tracker.domain import audit_vocab
 from roi_tracker.domain.errors import AuditUnavailable
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 _PG_LOCK_KEY = 0x524F494C4F47
 
 CHECKPOINT_DUE = "roi_checkpoint_due"
+HEAD_WRITTEN = "roi_head_written"
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,11 @@ class Log:
             session.rollback()
             log.warning("checkpoint after entry failed: %s", type(exc).__name__)
 
+    def _written(self, session: Session, seq: int, mac: bytes) -> None:
+        # Recorded outside the database once the transaction commits (_record_head), forgotten on rollback.
+        if self.checkpoint_dir is not None:
+            session.info[HEAD_WRITTEN] = (self.checkpoint_dir, seq, mac)
+
     def append(
         self,
         session: Session,
@@ -153,6 +161,7 @@ class Log:
         except SQLAlchemyError as exc:
             session.rollback()
             raise AuditUnavailable("the access log could not record this request") from exc
+        self._written(session, seq, mac)
         if self.checkpoint_every and seq % self.checkpoint_every == 0:
             session.info[CHECKPOINT_DUE] = self
         return seq
@@ -188,6 +197,8 @@ class Log:
             session.rollback()
             raise AuditUnavailable("the access log could not record this batch") from exc
         last = first + len(planned)
+        if rows:
+            self._written(session, last, prev)
         if self.checkpoint_every and first // self.checkpoint_every != last // self.checkpoint_every:
             session.info[CHECKPOINT_DUE] = self
         return last
@@ -277,3 +288,23 @@ def commit(session: Session) -> None:
     due = session.info.pop(CHECKPOINT_DUE, None)
     if isinstance(due, Log):
         due.checkpoint_after_commit(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _record_head(session: Session) -> None:
+    """Record the head a committed transaction wrote, so a later truncation of the tail shows (heads.py)."""
+    written = session.info.pop(HEAD_WRITTEN, None)
+    if written is None:
+        return
+    directory, seq, mac = written
+    try:
+        heads.record(directory, seq, mac)
+    except OSError as exc:
+        # The entries are committed; the next commit or checkpoint records the head again.
+        log.warning("recording the head of the access log failed: %s", exc.strerror)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_head(session: Session, previous_transaction: object) -> None:
+    """Forget the head of a transaction that rolled back: its entries were never kept."""
+    session.info.pop(HEAD_WRITTEN, None)

@@ -16,6 +16,7 @@ from roi_tracker import crypto
 from roi_tracker import db
 from roi_tracker import models
 from roi_tracker.audit import head
+from roi_tracker.audit import heads
 from roi_tracker.audit import lock_chain
 from roi_tracker.domain.errors import AuditUnavailable
 
@@ -86,9 +87,14 @@ def path_in(directory: Path) -> Path:
 
 
 def write(
-    session: Session, keyring: crypto.Keyring, directory: Path, *, now: datetime | None = None
+    session: Session,
+    keyring: crypto.Keyring,
+    directory: Path,
+    *,
+    now: datetime | None = None,
+    reset_head: bool = False,
 ) -> Checkpoint:
-    """Sign the current head, store it in the table, commit, then append it to the external file."""
+    """Sign the head, store it in the table, commit, then append it to the file and the head record."""
     directory.mkdir(parents=True, exist_ok=True)
     target = path_in(directory)
     try:
@@ -121,6 +127,7 @@ def write(
             session.commit()
             handle.write(checkpoint.to_line() + "\n")
             handle.flush()
+        heads.record(directory, head_seq, head_mac, reset=reset_head)
     except OSError as exc:
         raise AuditUnavailable(f"cannot write the checkpoint file {target}: {exc.strerror}") from exc
     return checkpoint
@@ -149,7 +156,8 @@ def start_new_file(session: Session, keyring: crypto.Keyring, directory: Path) -
             handle.write(lines)
     except OSError as exc:
         raise AuditUnavailable(f"cannot write the checkpoint file {target}: {exc.strerror}") from exc
-    return write(session, keyring, directory)
+    # The head record too begins again from the restored database (it may name entries the restore lost).
+    return write(session, keyring, directory, reset_head=True)
 
 
 def read_file(directory: Path) -> list[Checkpoint]:

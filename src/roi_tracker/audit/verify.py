@@ -29,6 +29,7 @@ from roi_tracker import crypto
 from roi_tracker import models
 from roi_tracker.audit import checkpoints
 from roi_tracker.audit import rollback
+from roi_tracker.audit import tail
 from roi_tracker.audit import walk
 from roi_tracker.domain import audit_vocab
 
@@ -41,7 +42,10 @@ _FIELDS = tuple(audit_vocab.Entry.__dataclass_fields__)
 
 @dataclass(frozen=True)
 class Verdict:
-    """The verifier's answer: intact, or the first broken sequence number and why."""
+    """The verifier's answer: intact, the first broken sequence number and why, or why it cannot vouch.
+
+    `unanchored` entries lie past the newest checkpoint in the file: the chain links them, nothing signs them.
+    """
 
     intact: bool
     verified: int
@@ -49,6 +53,8 @@ class Verdict:
     first_break_seq: int | None = None
     reason: str = ""
     started_at_seq: int = 1
+    unanchored: int = 0
+    cannot_vouch: str = ""
 
 
 def _check_series(
@@ -111,30 +117,36 @@ def verify(
         if anchor is None or bytes(anchor) != start.head_mac:
             breaks.add(start.head_seq, f"entry {start.head_seq} no longer matches checkpoint {start.id}")
 
+    # The head is the newest stored entry: an incremental walk that found no entry after its checkpoint
+    # would otherwise claim the checkpoint's entry as the head and hide a truncated tail.
+    head_seq = int(session.execute(select(func.max(models.AuditEntry.seq))).scalar_one_or_none() or 0)
+    # Before the walk, so that a break the head record reveals also stops it there.
+    end = tail.examine(session, keyring, checkpoint_dir, head_seq, external, table, breaks)
+
     wanted: dict[int, list[tuple[int, bytes]]] = {}
     for cp in external + table:
         if cp.head_seq >= first_seq:
             wanted.setdefault(cp.head_seq, []).append((cp.id, cp.head_mac))
     plan = walk.Plan({key.id: key.material for key in keyring.log_keys.values()}, breaks.seq, wanted)
     verified = _join(_walk_all(session, plan, first_seq, jobs, progress), first_seq, expected_prev, breaks)
-    # The head is the newest stored entry: an incremental walk that found no entry after its checkpoint
-    # would otherwise claim the checkpoint's entry as the head and hide a truncated tail.
-    head_seq = int(session.execute(select(func.max(models.AuditEntry.seq))).scalar_one_or_none() or 0)
     for cp in external + table:
         if cp.head_seq > head_seq:
             where = "checkpoint file" if cp in external else "database"
             breaks.add(
                 head_seq + 1,
-                f"the log ends at entry {head_seq} but checkpoint {cp.id} in the {where} signed entry "
-                f"{cp.head_seq}: entries were removed or an older copy of the database was restored",
+                f"truncated: the log ends at entry {head_seq} but checkpoint {cp.id} in the {where} signed "
+                f"entry {cp.head_seq}: entries were removed or an older copy of the database was restored",
             )
+    cannot_vouch = f"cannot vouch: {end.cannot_vouch}" if end.cannot_vouch else ""
     return Verdict(
-        intact=breaks.seq is None,
+        intact=breaks.seq is None and not cannot_vouch,
         verified=verified,
         head_seq=head_seq,
         first_break_seq=breaks.seq,
-        reason=breaks.reason,
+        reason=breaks.reason or cannot_vouch,
         started_at_seq=first_seq,
+        unanchored=end.unanchored,
+        cannot_vouch=cannot_vouch,
     )
 
 

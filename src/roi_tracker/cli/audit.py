@@ -45,14 +45,28 @@ def audit_verify(full: bool, jobs: int) -> None:
     finally:
         rt.close()
     if verdict.intact:
-        first, last = verdict.started_at_seq, verdict.head_seq
-        if verdict.verified == 0:
-            click.echo(f"intact: no entries after the last trusted checkpoint (entry {first - 1})")
-        else:
-            click.echo(f"intact: {verdict.verified} entries verified, from entry {first} to {last}")
+        click.echo(_intact_line(verdict))
         return
-    click.echo(f"broken at entry {verdict.first_break_seq}: {verdict.reason}")
+    if verdict.first_break_seq is not None:
+        click.echo(f"broken at entry {verdict.first_break_seq}: {verdict.reason}")
+    if verdict.cannot_vouch:
+        click.echo(verdict.cannot_vouch)
     sys.exit(1)
+
+
+def _intact_line(verdict: verifier.Verdict) -> str:
+    """Say what was verified, and how many entries past the newest checkpoint nothing signed yet."""
+    first, last = verdict.started_at_seq, verdict.head_seq
+    if verdict.verified == 0:
+        line = f"intact: no entries after the last trusted checkpoint (entry {first - 1})"
+    else:
+        line = f"intact: {verdict.verified} entries verified, from entry {first} to {last}"
+    if verdict.unanchored:
+        # Linked, but signed by no checkpoint yet: the chain alone cannot show a tail cut off behind them.
+        first_unsigned = last - verdict.unanchored + 1
+        which = f"entry {last}" if first_unsigned == last else f"entries {first_unsigned} to {last}"
+        line += f"; {verdict.unanchored} entries not yet anchored ({which}: no signed checkpoint covers them)"
+    return line
 
 
 def _verify_with_progress(session: Any, rt: Runtime, full: bool, jobs: int) -> verifier.Verdict:

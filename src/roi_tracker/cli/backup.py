@@ -63,7 +63,7 @@ def restore_command(src: Path, force: bool) -> None:
     rt = open_instance(settings, keyring)
     try:
         with rt.sessions() as session:
-            restore.record(session, rt.env, CLI_ACTOR, restored)
+            superseded = restore.record(session, rt.env, CLI_ACTOR, restored)
             verdict = audit_review.run_verification(session, rt.env, CLI_ACTOR)
     finally:
         rt.close()
@@ -71,6 +71,12 @@ def restore_command(src: Path, force: bool) -> None:
         f"restored backup {restored.backup_id} "
         f"(migration {restored.revision}, log up to entry {restored.head_seq})"
     )
+    if superseded is not None:
+        click.echo(
+            f"this instance had written entries up to {superseded.head_seq}: entries "
+            f"{restored.head_seq + 1} to {superseded.head_seq} are not in the backup (its head record is "
+            f"kept at {superseded.kept_at})"
+        )
     if not verdict.intact:
         click.echo(f"audit verify: broken at entry {verdict.first_break_seq}: {verdict.reason}")
         sys.exit(1)

@@ -40,6 +40,9 @@ def init(with_demo: bool) -> None:
     try:
         with sessions() as session:
             instance.check_keys(session, keyring, remember=True)
+            # The first checkpoint (entry 0) and head record: from here on, a log with entries but no
+            # checkpoint store is one the verifier cannot vouch for (tail.py).
+            checkpoints.write(session, keyring, settings.checkpoint_dir)
         click.echo(f"Created the instance in {settings.instance_path}")
         click.echo(
             f"Key file: {settings.key_file} (keep a copy somewhere safe: without it nothing can be read)"

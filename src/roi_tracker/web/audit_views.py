@@ -154,6 +154,8 @@ def verify_now() -> Any:
             f"The access log is intact: {verdict.verified} entries checked up to entry {verdict.head_seq}.",
             "success",
         )
+    elif verdict.first_break_seq is None:
+        flash(f"The access log cannot be verified: {verdict.reason}", "error")  # "cannot vouch: ..."
     else:
         flash(f"The access log is broken at entry {verdict.first_break_seq}: {verdict.reason}", "error")
     return redirect(url_for("audit.verification"))

@@ -181,6 +181,9 @@ def test_restore_refuses_a_database_holding_data_unless_forced_and_keeps_it_asid
     assert "later" in run("users", "list")[1]
     code, out, _ = run("restore", str(target), "--force")
     assert code == 0
+    # The entry creating "later" is lost with the restore: said, and the old head record kept aside.
+    assert "are not in the backup (its head record is kept at" in out
+    assert any(p.name.startswith("head.json.before-restore-") for p in (inst / "checkpoints").iterdir())
     assert "later" not in run("users", "list")[1]
     kept = [
         p for p in inst.iterdir() if ".before-restore-" in p.name and not p.name.endswith(("-wal", "-shm"))

@@ -22,6 +22,7 @@ from roi_tracker import audit
 from roi_tracker import crypto
 from roi_tracker import migrate
 from roi_tracker import models
+from roi_tracker.audit import heads
 from roi_tracker.config import Settings
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
@@ -139,8 +140,26 @@ def replace_database(settings: Settings, keyring: crypto.Keyring, source: Path, 
     return Restored(backup_id, revision, head_seq, aside)
 
 
-def record(session: Session, env: Env, actor: audit.Actor, restored: Restored) -> None:
-    """Log the restore in the restored database's own chain."""
+@dataclass(frozen=True)
+class Superseded:
+    """The head record from before the restore, kept aside: the newest entry written before it, and where."""
+
+    head_seq: int
+    kept_at: Path
+
+
+def record(session: Session, env: Env, actor: audit.Actor, restored: Restored) -> Superseded | None:
+    """Log the restore in the restored database's own chain; begin the head record again from it.
+
+    The instance's head record names the newest entry written before the restore, which a backup taken
+    earlier lacks (audit/heads.py). The restore is deliberate, so the record begins again from the restored
+    head; the old one, evidence of what the restore lost, is kept aside like the replaced database.
+    """
+    folder = env.settings.checkpoint_dir
+    try:
+        before = heads.read(folder)
+    except heads.HeadRecordError:
+        before = None
     env.log.append(
         session,
         actor,
@@ -151,3 +170,13 @@ def record(session: Session, env: Env, actor: audit.Actor, restored: Restored) -
         basis=restored.revision,
     )
     audit.commit(session)
+    seq, mac = audit.head(session)
+    session.rollback()
+    kept = None
+    if before is not None and before.seq > restored.head_seq:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = heads.path_in(folder).with_name(f"{heads.FILE_NAME}.before-restore-{stamp}")
+        os.replace(heads.path_in(folder), aside)
+        kept = Superseded(before.seq, aside)
+    heads.record(folder, seq, mac, reset=True)
+    return kept
