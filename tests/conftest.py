@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from roi_tracker import config
 from roi_tracker import crypto
 from roi_tracker import db
+from roi_tracker import instance_files
 from roi_tracker import migrate
 from roi_tracker.audit import checkpoints
 from roi_tracker.runtime import Runtime
@@ -29,6 +30,12 @@ from roi_tracker.services.operations import setup as instance
 
 PG_URL = os.environ.get("ROI_TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Create files as `roi-tracker` does (umask 0077), since instances refuse files others can read."""
+    del config
+    instance_files.keep_private()
 
 
 def pytest_report_header() -> str:

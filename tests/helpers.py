@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
+from PIL import Image
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -12,6 +14,7 @@ from roi_tracker import audit
 from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import Runtime
+from roi_tracker.services.demo import clients as demo_clients
 from roi_tracker.services.people import users
 
 SYSTEM = audit.Actor("test", "system")
@@ -58,3 +61,26 @@ def entries_after(runtime: Runtime, seq: int, action: Action | None = None) -> l
         if action is not None:
             stmt = stmt.where(models.AuditEntry.action == action.value)
         return list(session.execute(stmt.order_by(models.AuditEntry.seq)).scalars())
+
+
+def pdf(*lines: str) -> bytes:
+    """Return a valid one-page PDF whose content stream shows `lines` uncompressed."""
+    return demo_clients.tiny_pdf(list(lines) or ["synthetic test document"])
+
+
+def pdf_of_size(size: int) -> bytes:
+    """Return a valid PDF of exactly `size` bytes (one long line of text)."""
+    width = max(0, size - len(pdf("")))
+    for _ in range(10):
+        content = pdf("x" * width)
+        if len(content) == size:
+            return content
+        width += size - len(content)
+    raise AssertionError(f"no PDF of exactly {size} bytes")
+
+
+def image(kind: str, size: tuple[int, int] = (8, 8)) -> bytes:
+    """Return a valid white image encoded as `kind` ("PNG" or "JPEG")."""
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, kind)
+    return out.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -15,6 +16,16 @@ from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
 
 
+class _App(Flask):
+    """Flask, logging what it catches outside a view as the error handlers do: the type, no traceback."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log an exception raised outside a view (the session store) without its traceback or values."""
+        from roi_tracker.http import errors
+
+        errors.log_unhandled(exc_info)
+
+
 def create_app(runtime: Runtime | None = None) -> Flask:
     """Build the app around an open instance (opening one from the environment when none is given)."""
     from roi_tracker import api
@@ -23,6 +34,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from roi_tracker.http import guard
     from roi_tracker.http import login
     from roi_tracker.http import security
+    from roi_tracker.http import session_store
     from roi_tracker.http.session_store import DatabaseSessionInterface
     from roi_tracker.web import accounting
     from roi_tracker.web import admin
@@ -35,7 +47,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
 
     runtime = runtime or open_instance(config.load())
     settings = runtime.env.settings
-    app = Flask(
+    app = _App(
         __name__,
         template_folder=str(resources.folder("templates")),
         static_folder=str(resources.folder("static")),
@@ -58,6 +70,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     csrf = CSRFProtect(app)
     login.install(app)
     app.before_request(context.new_request_id)
+    app.before_request(session_store.raise_open_failure)
     app.before_request(guard.enforce)
     app.after_request(context.log_request)
     app.before_request(context.refuse_nul_characters)

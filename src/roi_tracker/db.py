@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import sessionmaker
 
+from roi_tracker import instance_files
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -90,6 +92,9 @@ class Base(DeclarativeBase):
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for `url` with the per-database settings this app relies on."""
     if url.startswith("sqlite"):
+        database = instance_files.sqlite_path(url)
+        if database is not None and database.parent.is_dir():
+            instance_files.create_private(database)  # 0600 whatever the umask (issue 15 item 6)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine

@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from roi_tracker import crypto
 from roi_tracker import db
+from roi_tracker import instance_files
 from roi_tracker import keyfile
 from roi_tracker import migrate
 from roi_tracker.config import Settings
@@ -45,7 +46,8 @@ def open_instance(
     """Load the keys, connect, and refuse to go on when the keys or the schema do not match."""
     try:
         keyring = keyring or keyfile.load(settings.key_file)
-    except crypto.KeyFileError as exc:
+        instance_files.check(settings)
+    except (crypto.KeyFileError, instance_files.ExposedFile) as exc:
         raise StartupError(str(exc)) from None
     engine = db.make_engine(settings.database_url)
     sessions = db.make_session_factory(engine)

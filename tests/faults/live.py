@@ -100,8 +100,11 @@ def wait_healthy(server: Server, timeout: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], output: Path) -> Iterator[Server]:
-    """Start `roi-tracker serve` on a free port, wait until healthy, and always kill it afterwards."""
+def serving(env: dict[str, str], output: Path, *, umask: int = -1) -> Iterator[Server]:
+    """Start `roi-tracker serve` on a free port, wait until healthy, and always kill it afterwards.
+
+    `umask` is the one the command starts with (-1: this process's).
+    """
     port = free_port()
     with output.open("ab") as sink:
         process = subprocess.Popen(
@@ -110,6 +113,7 @@ def serving(env: dict[str, str], output: Path) -> Iterator[Server]:
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=umask,
         )
     server = Server(process, port, output)
     try:

@@ -1,8 +1,8 @@
-"""Fuzzing the upload checks of services/documents.py: magic bytes decide the kind, size and emptiness refuse.
+"""Fuzzing the upload checks of services/records: magic bytes decide the kind, the whole file must parse.
 
 Any bytes a clinician uploads are either stored as the kind their content declares (PDF, PNG or JPEG, by
-magic bytes; never by name or claimed type) with their exact size and SHA-256, or refused with a typed error
-(UnsupportedType, TooLarge, InvalidInput) that leaves no row behind.
+magic bytes; never by name or claimed type) and parses as in full, with their exact size and SHA-256, or
+refused with a typed error (UnsupportedType, TooLarge, InvalidInput) that leaves no row behind.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from roi_tracker.services.records import clients
 from roi_tracker.services.records import documents
 from tests.helpers import call
 from tests.helpers import count
+from tests.helpers import pdf_of_size
 from tests.helpers import person
 
 MAGIC = {magic: media_type for magic, media_type, _ in rules.MAGIC}
@@ -68,6 +69,7 @@ def clinician_and_client(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=contents, category=st.sampled_from(["attendance", "diagnosis", "court_order"]))
 @example(content=b"", category="attendance")
+@example(content=pdf_of_size(LIMIT), category="attendance")
 @example(content=b"%PDF-" + bytes(LIMIT - 5), category="attendance")
 @example(content=b"%PDF-" + bytes(LIMIT - 4), category="attendance")
 @example(content=b"\x89PNG\r\n\x1a", category="attendance")
@@ -91,9 +93,16 @@ def test_any_bytes_are_stored_as_the_kind_they_declare_or_refused_with_a_typed_e
     declared = _declared(content)
     if refused is not None:
         assert count(runtime, models.Document) == before
-        assert declared is None or not content or len(content) > LIMIT, (content[:16], refused)
-        expected = InvalidInput if not content else TooLarge if len(content) > LIMIT else UnsupportedType
-        assert isinstance(refused, expected), (content[:16], refused)
+        if not content:
+            assert isinstance(refused, InvalidInput), refused
+        elif len(content) > LIMIT:
+            assert isinstance(refused, TooLarge), (content[:16], refused)
+        elif declared is None:
+            assert isinstance(refused, UnsupportedType), (content[:16], refused)
+        else:
+            # Declared by its first bytes but not parseable in full (or an encrypted PDF): refused too.
+            assert isinstance(refused, InvalidInput | UnsupportedType), (content[:16], refused)
+            assert getattr(refused, "field", "file") == "file", refused
         return
     assert declared is not None
     assert len(content) <= LIMIT

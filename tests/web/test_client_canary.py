@@ -26,6 +26,7 @@ from roi_tracker.runtime import Runtime
 from roi_tracker.services.people import users
 from tests.conftest import ON_POSTGRES
 from tests.conftest import csrf_from
+from tests.helpers import pdf
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
 from tests.web.conftest import token_for
@@ -33,7 +34,7 @@ from tests.web.conftest import token_for
 CANARY = "ZZCANARY-PHI-7781"
 BORN = "1971-07-19"
 NEEDLES = (CANARY.encode(), CANARY.lower().encode(), BORN.encode())
-PDF = b"%PDF-1.4\n(" + CANARY.encode() + b" born " + BORN.encode() + b")\n%%EOF\n"
+PDF = pdf(f"{CANARY} born {BORN}")
 
 
 def _bearer(runtime: Runtime, username: str) -> dict[str, str]:

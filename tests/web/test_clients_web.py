@@ -36,13 +36,14 @@ from roi_tracker.services.records import clients
 from roi_tracker.services.records import documents
 from roi_tracker.services.releases import recipients
 from tests.conftest import csrf_from
+from tests.helpers import image
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import logged
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
 from tests.web.conftest import token_for
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+PNG = image("PNG")
 GIF = b"GIF89a" + bytes(64)
 MB = 1024 * 1024
 GIVEN, FAMILY, BORN = "Pat", "Example", "1980-01-02"

@@ -30,6 +30,7 @@ from roi_tracker.services.records import documents
 from roi_tracker.services.releases import authorizations
 from roi_tracker.services.releases import recipients
 from tests.conftest import csrf_from
+from tests.helpers import pdf
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import SYSTEM
 from tests.web.conftest import page_token
@@ -207,7 +208,7 @@ def _review(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserVie
     )
 
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = pdf()
 
 
 AUTH_TERMS = {

@@ -28,6 +28,7 @@ from roi_tracker.http.security import requires
 from roi_tracker.runtime import Runtime
 from roi_tracker.services.records import clients
 from roi_tracker.services.records import documents
+from tests.helpers import image
 from tests.web.conftest import logged
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
@@ -184,7 +185,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
 }
 QUEUE = "signin_failures"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+PNG = image("PNG")
 METHODS = {"GET", "POST"}
 IMPLICIT = {"HEAD", "OPTIONS"}
 

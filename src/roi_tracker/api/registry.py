@@ -43,7 +43,7 @@ _ERRORS = {
     409: "Conflicts with the current state (already revoked, reviewed, extended...)",
     410: "The client's records were destroyed at the end of retention",
     413: "The file is too large",
-    415: "Not a PDF, PNG or JPEG",
+    415: "Not a PDF, PNG or JPEG, or an encrypted PDF",
     422: "Invalid request",
     503: "The access log could not record the request",
 }

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from roi_tracker import crypto
 from roi_tracker import db
+from roi_tracker import instance_files
 from roi_tracker import models
 from roi_tracker.audit import head
 from roi_tracker.audit import heads
 from roi_tracker.audit import lock_chain
 from roi_tracker.domain.errors import AuditUnavailable
 
-FILE_NAME = "checkpoints.jsonl"
+FILE_NAME = instance_files.CHECKPOINT_FILE_NAME
 NO_SIGNATURE = bytes(64)
 
 
@@ -98,7 +99,7 @@ def write(
     directory.mkdir(parents=True, exist_ok=True)
     target = path_in(directory)
     try:
-        with target.open("a", encoding="utf-8") as handle:
+        with instance_files.open_private(target, "a") as handle:
             # One writer at a time across processes, so file lines stay in id order.
             fcntl.flock(handle, fcntl.LOCK_EX)
             session.rollback()
@@ -152,7 +153,7 @@ def start_new_file(session: Session, keyring: crypto.Keyring, directory: Path) -
     session.rollback()
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        with target.open("x", encoding="utf-8") as handle:
+        with instance_files.open_private(target, "x") as handle:
             handle.write(lines)
     except OSError as exc:
         raise AuditUnavailable(f"cannot write the checkpoint file {target}: {exc.strerror}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from roi_tracker import instance_files
 from roi_tracker.cli import audit
 from roi_tracker.cli import backup
 from roi_tracker.cli import clients
@@ -18,6 +19,8 @@ from roi_tracker.cli import users
 @click.version_option(package_name="roi-tracker")
 def main() -> None:
     """roi-tracker: releases of information, tracked and provable."""
+    # Every file an instance creates (database, WAL/SHM, checkpoints, backups) is private (issue 15 item 6).
+    instance_files.keep_private()
 
 
 main.add_command(instance.init)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from flask import g
 from flask import jsonify
 from flask import render_template
 from flask import request
@@ -86,6 +87,13 @@ def _domain(exc: errors.DomainError) -> Any:
 
 
 def _http(exc: HTTPException) -> Any:
+    original = getattr(exc, "original_exception", None)
+    # Raised outside a view (the session store saving a session): Flask wraps it in a 500, which must be
+    # answered as the same error from a view would be (a database outage is a 503, issue 15 item 7).
+    if isinstance(original, errors.DomainError):
+        return _domain(original)
+    if isinstance(original, Exception):
+        return _unexpected(original)
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
     message = exc.description or TITLES.get(status, "Error")
@@ -102,6 +110,8 @@ def _unexpected(exc: Exception) -> Any:
     if db.unavailable(exc):
         # The database is down, cut off, locked or full: nothing was stored or shown; the client may retry.
         log.warning("database unavailable: %s", type(exc).__name__)
+        # The error page must not touch the database again: the session store skips its save (issue 15/7).
+        g.skip_session_save = True
         body, status = respond(
             503, "database_unavailable", "The service is temporarily unavailable. Please try again shortly."
         )
@@ -109,6 +119,13 @@ def _unexpected(exc: Exception) -> Any:
     # Generic page, no details (ASVS 16.5.1); the log names the type and request id only, never values.
     log.error("unexpected error %s", type(exc).__name__, exc_info=False)
     return respond(500, "internal_error", "The request failed. It has been recorded; please try again.")
+
+
+def log_unhandled(exc_info: Any) -> None:
+    """Log an exception Flask caught outside a view by its type: no traceback, no values (ASVS 16.5.1)."""
+    kind = exc_info[0].__name__ if exc_info and exc_info[0] else "error"
+    # The error handler that answers next logs it as from a view; this line says where it came from.
+    log.info("%s raised outside a view on %s", kind, request.path)
 
 
 def install(app: Flask) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask import Request
 from flask import Response
+from flask import g
 from flask.sessions import SessionInterface
 from flask.sessions import SessionMixin
 from werkzeug.datastructures import CallbackDict
@@ -51,6 +52,14 @@ def _cookie_name(app: Flask) -> str:
     return "__Host-roi_session" if app.config.get("ROI_SECURE_COOKIES") else "roi_session"
 
 
+def raise_open_failure() -> None:
+    """Raise, before any view runs, what failed while the session was opened (first `before_request`)."""
+    failure = g.pop("session_open_failure", None)
+    if failure is not None:
+        g.skip_session_save = True  # the session was never loaded: saving it would replace it
+        raise failure
+
+
 class DatabaseSessionInterface(SessionInterface):
     """Store sessions in the database; the API and static files get no session at all."""
 
@@ -63,7 +72,13 @@ class DatabaseSessionInterface(SessionInterface):
         sid = request.cookies.get(_cookie_name(app))
         if not sid:
             return ServerSession()
-        loaded = sessions.load(context.db_session(), context.env(), sid)
+        try:
+            loaded = sessions.load(context.db_session(), context.env(), sid)
+        except Exception as exc:
+            # Raised here, Flask would answer with no session to render the error page with (a 500 whatever
+            # the cause); kept for `raise_open_failure` to raise in front of the view instead (issue 15/7).
+            g.session_open_failure = exc
+            return ServerSession()
         if loaded is None:
             return ServerSession()
         if loaded.expired:
@@ -76,6 +91,8 @@ class DatabaseSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, ServerSession):
             return
+        if g.get("skip_session_save"):
+            return  # the database failed this request: the error page goes out without a session write
         name = _cookie_name(app)
         secure = bool(app.config.get("ROI_SECURE_COOKIES"))
         store = context.db_session()

@@ -51,13 +51,14 @@ from roi_tracker.services.records import clients
 from roi_tracker.services.records import documents
 from roi_tracker.services.records import page as client_page
 from roi_tracker.services.records import search as client_search
+from tests.helpers import pdf
 from tests.web.conftest import FakeClock
 from tests.web.conftest import sign_in
 
 SYSTEM = audit.Actor("test", "system")
 OPERATOR = audit.Actor("cli", "system")
 PASSWORD = "correct horse battery staple"
-PDF = b"%PDF-1.4\nsynthetic\n%%EOF\n"
+PDF = pdf()
 BORN = date(1975, 11, 3)
 
 

@@ -34,11 +34,14 @@ from roi_tracker.services.records import vault
 from tests.helpers import call
 from tests.helpers import count
 from tests.helpers import head_seq
+from tests.helpers import image
+from tests.helpers import pdf
+from tests.helpers import pdf_of_size
 
 SYSTEM = audit.Actor("test", "system")
 PASSWORD = "correct horse battery staple"
-PDF = b"%PDF-1.4\n" + b"synthetic test document\n" * 20 + b"%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+PDF = pdf()
+PNG = image("PNG")
 GIF = b"GIF89a" + bytes(64)
 MB = 1024 * 1024
 
@@ -480,7 +483,7 @@ def test_a_file_of_exactly_the_limit_is_accepted(
 ) -> None:
     """The limit is inclusive: 1 MB with a 1 MB limit is stored."""
     with_settings(max_upload_mb=1)
-    content = b"%PDF-" + bytes(MB - 5)
+    content = pdf_of_size(MB)
     view = call(runtime, documents.upload, alice, zoe.id, content=content, category="billing", title="Bill")
     assert view.size == MB
     assert stored(runtime) == (1, 1, 1)
@@ -488,7 +491,7 @@ def test_a_file_of_exactly_the_limit_is_accepted(
 
 @pytest.mark.parametrize(
     ("content", "media_type"),
-    [(PDF, "application/pdf"), (PNG, "image/png"), (b"\xff\xd8\xff\xe0" + bytes(32), "image/jpeg")],
+    [(PDF, "application/pdf"), (PNG, "image/png"), (image("JPEG"), "image/jpeg")],
     ids=["pdf", "png", "jpeg"],
 )
 def test_a_document_keeps_the_sha256_of_its_content_and_its_sniffed_type(

@@ -1,4 +1,4 @@
-"""Documents: upload (type by magic bytes, size limit, encrypted, hashed) and download, each logged."""
+"""Documents: upload (type by magic bytes and a full parse, size limit, encrypted, hashed) and download."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.domain.errors import TooLarge
-from roi_tracker.domain.errors import UnsupportedType
 from roi_tracker.services.context import Env
 from roi_tracker.services.records import clients
+from roi_tracker.services.records import file_check
 from roi_tracker.services.records import vault
 
 TITLE_LIMIT = 200
@@ -98,9 +98,7 @@ def store(
         raise TooLarge(f"the file is larger than {env.settings.max_upload_mb} MB")
     if not content:
         raise InvalidInput("the file is empty", field="file")
-    sniffed = rules.sniff(content[:16])
-    if sniffed is None:
-        raise UnsupportedType("only PDF, PNG and JPEG files are accepted (checked by their content)")
+    sniffed = file_check.check(content)
     key = vault.key_of(session, env, actor, client)
     doc_id = uuid.uuid4()
     row_id = str(doc_id)
