@@ -70,6 +70,17 @@ def test_a_client_name_with_a_control_character_is_refused(
     assert _rows(runtime, models.Client) == before
 
 
+@pytest.mark.parametrize("field", ["reference", "family_name"])
+def test_a_client_search_with_a_nul_byte_is_refused_not_a_server_error(
+    app: Flask, runtime: Runtime, world: dict[str, str], field: str
+) -> None:
+    """POST /clients/search with a NUL in the reference or name: 422 naming it (PostgreSQL holds no NUL)."""
+    body = {"reference": None, "family_name": None, "date_of_birth": "1980-01-02"}
+    body[field] = f"C-{NUL}R"
+    response = app.test_client().post("/api/v1/clients/search", json=body, headers=bearer(runtime, "carol"))
+    _refused(response, field)
+
+
 def test_the_web_register_form_names_the_field_holding_an_escape(
     app: Flask, runtime: Runtime, world: dict[str, str]
 ) -> None:

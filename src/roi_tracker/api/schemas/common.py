@@ -11,6 +11,9 @@ from typing import Literal
 from pydantic import BaseModel
 from pydantic import BeforeValidator
 from pydantic import ConfigDict
+from pydantic import field_validator
+
+from roi_tracker.domain.inputs import has_control
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
@@ -31,9 +34,18 @@ Instant = Annotated[datetime, _iso(_ISO_INSTANT, "a time as ISO 8601 (YYYY-MM-DD
 
 
 class Strict(BaseModel):
-    """Refuse fields we do not understand (fail closed on unknown input)."""
+    """Refuse fields we do not understand (fail closed) and control characters in any text."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # A NUL or escape is never part of a name, reference or note; PostgreSQL cannot even store a NUL.
+        items = value if isinstance(value, list | tuple | set | frozenset) else (value,)
+        if any(isinstance(item, str) and has_control(item) for item in items):
+            raise ValueError("must not contain control characters (such as NUL)")
+        return value
 
 
 class Problem(BaseModel):
