@@ -136,6 +136,9 @@ def fill_danger_to_others(page: Page, password: str) -> None:
     ):
         page.locator(f"#{name}").fill(value)
     page.locator("#basis_of_belief").select_option("actual_knowledge")
+    page.locator("#recipient_type").select_option("authority")
+    page.locator("#imminent").select_option("yes")
+    page.locator("#recipient_able_to_lessen").select_option("yes")
     page.locator("#disclosed_categories").select_option(["demographics"])
     page.locator("#channel").select_option("phone")
 

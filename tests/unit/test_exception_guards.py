@@ -14,6 +14,7 @@ import pytest
 
 from roi_tracker.domain.clients import Category
 from roi_tracker.domain.exceptions import FIELDS
+from roi_tracker.domain.exceptions import RECIPIENT_TYPES
 from roi_tracker.domain.exceptions import Kind
 from roi_tracker.domain.exceptions import Report
 from roi_tracker.domain.exceptions import check
@@ -54,8 +55,20 @@ _FIELDS: dict[Kind, dict[str, str]] = {
 }
 
 
+_RECIPIENT_TYPES: dict[Kind, str] = {
+    Kind.DANGER_TO_OTHERS: "authority",
+    Kind.DANGER_TO_SELF: "provider",
+    Kind.CHILD_ABUSE_REPORT: "authority",
+    Kind.ELDER_ABUSE_REPORT: "authority",
+    Kind.COURT_ORDER: "authority",
+    Kind.PART2_MEDICAL_EMERGENCY: "provider",
+}
+DANGER = (Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF)
+
+
 def complete(kind: Kind) -> Report:
     """Return a report of `kind` that carries everything its rules ask for."""
+    danger = kind in DANGER
     return Report(
         kind=kind,
         client_part2=kind is Kind.PART2_MEDICAL_EMERGENCY,
@@ -64,6 +77,9 @@ def complete(kind: Kind) -> Report:
         recipient_name="Springfield Police",
         fields=dict(_FIELDS[kind]),
         client_informed_on=TODAY - timedelta(days=1) if kind is Kind.ELDER_ABUSE_REPORT else None,
+        recipient_type=_RECIPIENT_TYPES[kind],
+        imminent=True if danger else None,
+        recipient_able_to_lessen=True if danger else None,
     )
 
 
@@ -272,3 +288,77 @@ def test_reports_every_refusal_at_once() -> None:
         ("164.512(j)(2)", "learned_as_admission_of_past_violent_crime"),
         ("2.51", "kind"),
     }
+
+
+# -- guards that are facts, not free text (issue 16 item 2) --------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", DANGER)
+@pytest.mark.parametrize("answer", [False, None])
+def test_refuses_a_danger_report_whose_threat_is_not_imminent(kind: Kind, answer: bool | None) -> None:
+    """A threat that is not (or not said to be) imminent is refused under 164.512(j)(1)(i)."""
+    report = replace(complete(kind), imminent=answer)
+    assert refusals(report) == {("164.512(j)(1)(i)", "imminent")}
+
+
+@pytest.mark.parametrize("kind", DANGER)
+@pytest.mark.parametrize("answer", [False, None])
+def test_refuses_a_danger_report_to_a_recipient_unable_to_lessen_it(kind: Kind, answer: bool | None) -> None:
+    """A recipient not said to be able to prevent or lessen the threat is refused, 164.512(j)(1)(i)."""
+    report = replace(complete(kind), recipient_able_to_lessen=answer)
+    assert refusals(report) == {("164.512(j)(1)(i)", "recipient_able_to_lessen")}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("value", ["", "police", "Authority"])
+def test_refuses_a_missing_or_unknown_recipient_type(kind: Kind, value: str) -> None:
+    """Every exception says what kind of recipient got it, from the fixed list (X-FIELDS, recipient.type)."""
+    assert refusals(replace(complete(kind), recipient_type=value)) == {("X-FIELDS", "recipient.type")}
+
+
+@pytest.mark.parametrize("recipient_type", [t for t in RECIPIENT_TYPES if t != "authority"])
+def test_refuses_a_child_abuse_report_to_anyone_but_an_authority(recipient_type: str) -> None:
+    """A child abuse report to a school (or any non-authority) is refused under 164.512(b)(1)(ii)."""
+    report = replace(complete(Kind.CHILD_ABUSE_REPORT), recipient_type=recipient_type)
+    assert refusals(report) == {("164.512(b)(1)(ii)", "recipient.type")}
+
+
+def test_accepts_a_child_abuse_report_to_an_authority() -> None:
+    """The authority authorized by law to receive the report is the one accepted recipient type."""
+    assert check(replace(complete(Kind.CHILD_ABUSE_REPORT), recipient_type="authority"), today=TODAY) == []
+
+
+def test_refuses_an_elder_abuse_report_to_a_school() -> None:
+    """An elder abuse report goes only to an authority (164.512(c)(1))."""
+    report = replace(complete(Kind.ELDER_ABUSE_REPORT), recipient_type="school")
+    assert refusals(report) == {("164.512(c)(1)", "recipient.type")}
+
+
+@pytest.mark.parametrize("recipient_type", [t for t in RECIPIENT_TYPES if t != "provider"])
+def test_refuses_a_part2_medical_emergency_to_anyone_but_medical_personnel(recipient_type: str) -> None:
+    """A 2.51 emergency disclosure to the police (an authority) or anyone not a provider is refused."""
+    report = replace(complete(Kind.PART2_MEDICAL_EMERGENCY), recipient_type=recipient_type)
+    assert refusals(report) == {("2.51", "recipient.type")}
+
+
+def test_accepts_a_part2_medical_emergency_to_a_provider() -> None:
+    """Medical personnel (a provider) may receive a 2.51 disclosure."""
+    assert (
+        check(replace(complete(Kind.PART2_MEDICAL_EMERGENCY), recipient_type="provider"), today=TODAY) == []
+    )
+
+
+def test_refuses_a_part2_child_abuse_report_that_includes_sud_counseling_notes() -> None:
+    """A Part 2 child abuse report is the initial report only, never SUD counseling notes (2.12(c)(6))."""
+    report = replace(
+        complete(Kind.CHILD_ABUSE_REPORT),
+        client_part2=True,
+        disclosed_categories=frozenset({Category.DEMOGRAPHICS, Category.SUD_COUNSELING_NOTES}),
+    )
+    assert refusals(report) == {("2.12(c)(6)", "disclosed_categories")}
+
+
+def test_accepts_a_part2_child_abuse_report_of_the_initial_report_alone() -> None:
+    """Without counseling notes, a Part 2 child abuse report passes."""
+    report = replace(complete(Kind.CHILD_ABUSE_REPORT), client_part2=True)
+    assert check(report, today=TODAY) == []

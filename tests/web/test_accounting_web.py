@@ -67,7 +67,7 @@ def world(runtime: Runtime, make_user: Callable[..., users.UserView], clock: Fak
     warned = clock.now - timedelta(days=10)
     fields = {
         "kind": "danger_to_others",
-        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police"},
+        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police", "type": "authority"},
         "disclosed_categories": ["demographics"],
         "justification": "Specific plan against a named neighbour.",
         "basis_of_belief": "actual_knowledge",
@@ -75,6 +75,8 @@ def world(runtime: Runtime, make_user: Callable[..., users.UserView], clock: Fak
         "target": "A named neighbour",
         "imminence": "Within days",
         "recipient_can_lessen": "The police can intervene.",
+        "imminent": True,
+        "recipient_able_to_lessen": True,
         "occurred_at": warned.replace(tzinfo=None).isoformat(timespec="minutes"),
     }
     with runtime.sessions() as session:

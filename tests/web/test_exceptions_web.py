@@ -44,6 +44,7 @@ COMMON = {
     "recipient_name",
     "recipient_organization",
     "recipient_address",
+    "recipient_type",
     "disclosed_categories",
     "occurred_at",
     "channel",
@@ -59,10 +60,20 @@ OWN = {
         "target",
         "imminence",
         "recipient_can_lessen",
+        "imminent",
+        "recipient_able_to_lessen",
         "learned_as_admission_of_past_violent_crime",
         "statute",
     },
-    Kind.DANGER_TO_SELF: {"basis_of_belief", "belief_source", "threat", "imminence", "recipient_can_lessen"},
+    Kind.DANGER_TO_SELF: {
+        "basis_of_belief",
+        "belief_source",
+        "threat",
+        "imminence",
+        "recipient_can_lessen",
+        "imminent",
+        "recipient_able_to_lessen",
+    },
     Kind.CHILD_ABUSE_REPORT: {"report_number", "reported_at", "parent_suspected"},
     Kind.ELDER_ABUSE_REPORT: {
         "report_number",
@@ -153,6 +164,7 @@ def danger_to_others(**changes: object) -> dict[str, Any]:
     data: dict[str, Any] = {
         "recipient_name": "Officer J. Lee",
         "recipient_organization": "Springfield Police",
+        "recipient_type": "authority",
         "disclosed_categories": ["demographics"],
         "channel": "phone",
         "justification": "Specific plan against a named neighbour; police and neighbour warned.",
@@ -161,6 +173,8 @@ def danger_to_others(**changes: object) -> dict[str, Any]:
         "target": "A named neighbour",
         "imminence": "Within days",
         "recipient_can_lessen": "The police can intervene and warn the target.",
+        "imminent": "yes",
+        "recipient_able_to_lessen": "yes",
         "password": PASSWORD,
     }
     data.update(changes)
@@ -179,7 +193,7 @@ def record(runtime: Runtime, world: World) -> uuid.UUID:
     """Have carol record a danger-to-others exception for Pat through the service; return its id."""
     fields = {
         "kind": "danger_to_others",
-        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police"},
+        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police", "type": "authority"},
         "disclosed_categories": ["demographics"],
         "justification": "Specific plan against a named neighbour.",
         "basis_of_belief": "actual_knowledge",
@@ -187,6 +201,8 @@ def record(runtime: Runtime, world: World) -> uuid.UUID:
         "target": "A named neighbour",
         "imminence": "Within days",
         "recipient_can_lessen": "The police can intervene.",
+        "imminent": True,
+        "recipient_able_to_lessen": True,
     }
     with runtime.sessions() as session:
         recorded = exceptions.record(
@@ -386,7 +402,7 @@ def api_exception(**changes: object) -> dict[str, Any]:
     """A complete danger-to-others exception as the API takes it."""
     body: dict[str, Any] = {
         "kind": "danger_to_others",
-        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police"},
+        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police", "type": "authority"},
         "disclosed_categories": ["demographics"],
         "justification": "Specific plan against a named neighbour.",
         "basis_of_belief": "actual_knowledge",
@@ -394,6 +410,8 @@ def api_exception(**changes: object) -> dict[str, Any]:
         "target": "A named neighbour",
         "imminence": "Within days",
         "recipient_can_lessen": "The police can intervene.",
+        "imminent": True,
+        "recipient_able_to_lessen": True,
         "password": PASSWORD,
     }
     body.update(changes)

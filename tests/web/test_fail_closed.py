@@ -306,6 +306,8 @@ DANGER = {
     "target": "A named neighbour",
     "imminence": "Within days",
     "recipient_can_lessen": "The police can intervene.",
+    "imminent": True,
+    "recipient_able_to_lessen": True,
     "justification": "Specific plan against a named neighbour.",
 }
 
@@ -315,7 +317,7 @@ def _recorded_exception(app: Flask, runtime: Runtime, make_user: Callable[..., u
     browser, ids, actor = _clinician_with_client(app, runtime, make_user)
     fields = {
         "kind": "danger_to_others",
-        "recipient": {"name": "Springfield Police"},
+        "recipient": {"name": "Springfield Police", "type": "authority"},
         "disclosed_categories": ["demographics"],
         **DANGER,
     }
@@ -555,6 +557,7 @@ ARRANGE: dict[str, Arrange] = {
         "POST",
         "/clients/{client}/exceptions/new?kind=danger_to_others",
         recipient_name="Springfield Police",
+        recipient_type="authority",
         disclosed_categories="demographics",
         channel="phone",
         password=PASSWORD,
@@ -571,7 +574,7 @@ ARRANGE: dict[str, Arrange] = {
         "/api/v1/clients/{client}/exceptions",
         json={
             "kind": "danger_to_others",
-            "recipient": {"name": "Springfield Police"},
+            "recipient": {"name": "Springfield Police", "type": "authority"},
             "disclosed_categories": ["demographics"],
             "password": PASSWORD,
             **DANGER,

@@ -35,6 +35,37 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
 CONDITIONS = ("required_by_law", "client_agreed", "statute_permits")
 NOT_INFORMED_REASONS = ("risk_of_serious_harm", "informing_suspected_abuser")
 BELIEF_BASES = ("actual_knowledge", "credible_representation")
+RECIPIENT_TYPES = (
+    "provider",
+    "health_plan",
+    "payer",
+    "program_operations",
+    "intermediary",
+    "authority",
+    "attorney",
+    "employer",
+    "school",
+    "individual",
+    "other",
+)
+# Who may receive each kind, when the kind limits it (regulatory.md section 4).
+RECIPIENT_TYPE_OF: dict[Kind, tuple[str, str, str]] = {
+    Kind.CHILD_ABUSE_REPORT: (
+        "authority",
+        "164.512(b)(1)(ii)",
+        "A child abuse report goes only to an authority authorized by law to receive it.",
+    ),
+    Kind.ELDER_ABUSE_REPORT: (
+        "authority",
+        "164.512(c)(1)",
+        "An elder abuse report goes only to an authority authorized by law to receive it.",
+    ),
+    Kind.PART2_MEDICAL_EMERGENCY: (
+        "provider",
+        "2.51",
+        "A Part 2 medical emergency disclosure goes only to medical personnel (a provider).",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +90,39 @@ class Report:
     learned_as_admission_of_past_violent_crime: bool = False
     client_informed_on: date | None = None
     not_informed_reason: str = ""
+    recipient_type: str = ""
+    imminent: bool | None = None
+    recipient_able_to_lessen: bool | None = None
+
+
+def _recipient_refusals(r: Report) -> list[Refusal]:
+    if r.recipient_type not in RECIPIENT_TYPES:
+        return [
+            Refusal("X-FIELDS", "recipient.type", "recipient type is one of " + ", ".join(RECIPIENT_TYPES))
+        ]
+    if r.kind in RECIPIENT_TYPE_OF:
+        needed, rule, message = RECIPIENT_TYPE_OF[r.kind]
+        if r.recipient_type != needed:
+            return [Refusal(rule, "recipient.type", message)]
+    return []
+
+
+def _danger_refusals(r: Report) -> list[Refusal]:
+    # Both halves of 164.512(j)(1)(i) are yes/no facts, not prose: the why-fields explain, these decide.
+    out: list[Refusal] = []
+    if r.imminent is not True:
+        out.append(
+            Refusal("164.512(j)(1)(i)", "imminent", "The threat must be serious and imminent (answer yes).")
+        )
+    if r.recipient_able_to_lessen is not True:
+        out.append(
+            Refusal(
+                "164.512(j)(1)(i)",
+                "recipient_able_to_lessen",
+                "The recipient must be reasonably able to prevent or lessen the threat (answer yes).",
+            )
+        )
+    return out
 
 
 def check(r: Report, *, today: date) -> list[Refusal]:
@@ -73,7 +137,10 @@ def check(r: Report, *, today: date) -> list[Refusal]:
         out.append(Refusal("X-FIELDS", "justification", "Write the justification in your own words."))
     if not r.disclosed_categories:
         out.append(Refusal("DT-2", "disclosed_categories", "List what was disclosed (minimum necessary)."))
+    out.extend(_recipient_refusals(r))
     danger = r.kind in (Kind.DANGER_TO_OTHERS, Kind.DANGER_TO_SELF)
+    if danger:
+        out.extend(_danger_refusals(r))
     if danger and r.fields.get("basis_of_belief", "") not in ("", *BELIEF_BASES):
         out.append(
             Refusal(
@@ -107,6 +174,15 @@ def check(r: Report, *, today: date) -> list[Refusal]:
         )
     if r.kind is Kind.PART2_MEDICAL_EMERGENCY and not r.client_part2:
         out.append(Refusal("2.51", "kind", "A Part 2 medical emergency applies to Part 2 records only."))
+    counseling = Category.SUD_COUNSELING_NOTES in r.disclosed_categories
+    if r.client_part2 and r.kind is Kind.CHILD_ABUSE_REPORT and counseling:
+        out.append(
+            Refusal(
+                "2.12(c)(6)",
+                "disclosed_categories",
+                "A Part 2 child abuse report covers the initial report only, never SUD counseling notes.",
+            )
+        )
     if r.client_part2 and r.kind is Kind.ELDER_ABUSE_REPORT:
         out.append(Refusal("2.12(c)(6)", "kind", "Part 2 records have no express elder-abuse exception."))
     notes = Category.PSYCHOTHERAPY_NOTES in r.disclosed_categories

@@ -30,8 +30,14 @@ from roi_tracker.web.forms.exceptions import ExceptionReviewForm
 bp = Blueprint("exceptions", __name__)
 KIND_FIELDS = {kind.value: (*ex.FIELDS[kind],) for kind in ex.Kind}
 EXTRA = {
-    "danger_to_others": ("belief_source", "learned_as_admission_of_past_violent_crime", "statute"),
-    "danger_to_self": ("belief_source",),
+    "danger_to_others": (
+        "imminent",
+        "recipient_able_to_lessen",
+        "belief_source",
+        "learned_as_admission_of_past_violent_crime",
+        "statute",
+    ),
+    "danger_to_self": ("imminent", "recipient_able_to_lessen", "belief_source"),
     "child_abuse_report": ("parent_suspected",),
     "elder_abuse_report": ("client_informed_on", "not_informed_reason"),
 }
@@ -51,6 +57,7 @@ def fields_of(form: ExceptionForm, kind: str) -> dict[str, Any]:
             "name": form.recipient_name.data or "",
             "organization": form.recipient_organization.data or "",
             "address": form.recipient_address.data or "",
+            "type": form.recipient_type.data or "",
         },
     )
     return fields
@@ -86,7 +93,9 @@ def record(client_id: str) -> Any:
                 else [{"rule": "", "field": exc.field or "", "message": str(exc)}]
             )
             for problem in problems:
-                target = getattr(form, problem.get("field", ""), None) or form.justification
+                # "recipient.type" in the API is the form's recipient_type control.
+                name = problem.get("field", "").replace(".", "_")
+                target = getattr(form, name, None) or form.justification
                 label = f"{problem['rule']}: " if problem.get("rule") else ""
                 target.errors = [*target.errors, label + problem["message"]]
             status = 422

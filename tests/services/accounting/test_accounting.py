@@ -131,7 +131,11 @@ def court_order(
     )
     fields = {
         "kind": "court_order",
-        "recipient": {"name": "County Clerk", "organization": "Springfield District Court"},
+        "recipient": {
+            "name": "County Clerk",
+            "organization": "Springfield District Court",
+            "type": "authority",
+        },
         "disclosed_categories": list(categories),
         "justification": "The court ordered the attendance records.",
         "channel": "mail",
@@ -150,7 +154,7 @@ def warning(
     """Record a warning to the police about a danger to others on `occurred`."""
     fields = {
         "kind": "danger_to_others",
-        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police"},
+        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police", "type": "authority"},
         "disclosed_categories": ["demographics"],
         "justification": "A stated plan against a named neighbour.",
         "channel": "phone",
@@ -159,6 +163,8 @@ def warning(
         "target": "A named neighbour",
         "imminence": "Within days",
         "recipient_can_lessen": "The police can intervene and warn the target.",
+        "imminent": True,
+        "recipient_able_to_lessen": True,
         "occurred_at": f"{occurred.isoformat()}T10:00",
     }
     return call(runtime, exceptions.record, actor, client_id, fields, PASSWORD)

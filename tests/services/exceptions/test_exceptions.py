@@ -100,6 +100,8 @@ def fields_of(kind: Kind, **changes: object) -> dict[str, Any]:
             "target": "A named neighbour",
             "imminence": "Within days",
             "recipient_can_lessen": "The police can intervene and warn the target.",
+            "imminent": True,
+            "recipient_able_to_lessen": True,
         },
         Kind.DANGER_TO_SELF: {
             "basis_of_belief": "credible_representation",
@@ -107,6 +109,8 @@ def fields_of(kind: Kind, **changes: object) -> dict[str, Any]:
             "threat": "Suicidal intent with a plan",
             "imminence": "Today",
             "recipient_can_lessen": "The crisis team can reach the client within the hour.",
+            "imminent": True,
+            "recipient_able_to_lessen": True,
         },
         Kind.CHILD_ABUSE_REPORT: {"report_number": "CPS-2026-4411", "reported_at": "2026-03-09T10:00"},
         Kind.ELDER_ABUSE_REPORT: {
@@ -128,7 +132,11 @@ def fields_of(kind: Kind, **changes: object) -> dict[str, Any]:
     }
     fields: dict[str, Any] = {
         "kind": kind.value,
-        "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police"},
+        "recipient": {
+            "name": "Officer J. Lee",
+            "organization": "Springfield Police",
+            "type": "provider" if kind is Kind.PART2_MEDICAL_EMERGENCY else "authority",
+        },
         "disclosed_categories": ["demographics"],
         "justification": "What I saw and why I disclosed it, in my own words.",
         "channel": "phone",

@@ -19,6 +19,7 @@ class ExceptionRecipient(Strict):
     name: str = Field(default="", max_length=200)
     organization: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=500)
+    type: str = Field(default="", max_length=32)
 
 
 class ExceptionCreate(Strict):
@@ -37,6 +38,8 @@ class ExceptionCreate(Strict):
     target: str = Field(default="", max_length=300)
     imminence: str = Field(default="", max_length=300)
     recipient_can_lessen: str = Field(default="", max_length=2000)
+    imminent: bool | None = None
+    recipient_able_to_lessen: bool | None = None
     learned_as_admission_of_past_violent_crime: bool = False
     statute: str = Field(default="", max_length=200)
     report_number: str = Field(default="", max_length=100)

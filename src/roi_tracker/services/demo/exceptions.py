@@ -38,7 +38,11 @@ def seed_exceptions(
         "Okafor",
         {
             "kind": "danger_to_others",
-            "recipient": {"name": "Officer J. Lee", "organization": "Springfield Police"},
+            "recipient": {
+                "name": "Officer J. Lee",
+                "organization": "Springfield Police",
+                "type": "authority",
+            },
             "disclosed_categories": ["demographics"],
             "justification": "Client described a specific plan against a named "
             "neighbour with a date; warning the police and the neighbour.",
@@ -47,6 +51,8 @@ def seed_exceptions(
             "target": "A named neighbour",
             "imminence": "Within days",
             "recipient_can_lessen": "The police can intervene and warn the target.",
+            "imminent": True,
+            "recipient_able_to_lessen": True,
             "channel": "phone",
         },
     )
@@ -54,20 +60,30 @@ def seed_exceptions(
         "Raman",
         {
             "kind": "danger_to_self",
-            "recipient": {"name": "Crisis team", "organization": "Springfield Mobile Crisis"},
+            "recipient": {
+                "name": "Crisis team",
+                "organization": "Springfield Mobile Crisis",
+                "type": "provider",
+            },
             "disclosed_categories": ["demographics", "diagnosis"],
             "justification": "Acute risk; crisis team dispatched.",
             "basis_of_belief": "actual_knowledge",
             "threat": "Suicidal intent with a plan",
             "imminence": "Today",
             "recipient_can_lessen": "The crisis team can reach the client within the hour.",
+            "imminent": True,
+            "recipient_able_to_lessen": True,
         },
     )
     record(
         "Whitfield",
         {
             "kind": "child_abuse_report",
-            "recipient": {"name": "Child Protective Services", "organization": "State CPS"},
+            "recipient": {
+                "name": "Child Protective Services",
+                "organization": "State CPS",
+                "type": "authority",
+            },
             "disclosed_categories": ["demographics"],
             "justification": "Disclosure of neglect of a younger sibling.",
             "report_number": "CPS-2026-4411",
@@ -78,7 +94,7 @@ def seed_exceptions(
         "Echeverría",
         {
             "kind": "elder_abuse_report",
-            "recipient": {"name": "Adult Protective Services"},
+            "recipient": {"name": "Adult Protective Services", "type": "authority"},
             "disclosed_categories": ["demographics"],
             "justification": "Signs of financial exploitation of a parent.",
             "report_number": "APS-88213",
@@ -101,7 +117,11 @@ def seed_exceptions(
         "Novak",
         {
             "kind": "court_order",
-            "recipient": {"name": "Clerk of Court", "organization": "Springfield District Court"},
+            "recipient": {
+                "name": "Clerk of Court",
+                "organization": "Springfield District Court",
+                "type": "authority",
+            },
             "disclosed_categories": ["attendance"],
             "justification": "Order limited to attendance records.",
             "court": "Springfield District Court",
@@ -114,7 +134,7 @@ def seed_exceptions(
         "Lindqvist",
         {
             "kind": "part2_medical_emergency",
-            "recipient": {"name": "Dr. M. Ortiz", "organization": "Mercy ER"},
+            "recipient": {"name": "Dr. M. Ortiz", "organization": "Mercy ER", "type": "provider"},
             "disclosed_categories": ["medications", "sud_records"],
             "justification": "Unresponsive on arrival; medication history needed.",
             "medical_personnel_name": "Dr. M. Ortiz",

@@ -54,6 +54,15 @@ def _date(raw: Any, field: str) -> date | None:
     return rules.parse_date(str(raw), field)
 
 
+def _yes_no(raw: Any) -> bool | None:
+    # Only a real yes is a yes: "no", "false" or a missing answer never passes a guard.
+    if isinstance(raw, bool):
+        return raw
+    if raw in (None, ""):
+        return None
+    return str(raw).strip().lower() in ("yes", "true", "y", "1")
+
+
 def _occurred(raw: Any, now: datetime) -> datetime:
     if raw in (None, ""):
         return now
@@ -113,6 +122,9 @@ def record(
         ),
         client_informed_on=_date(fields.get("client_informed_on"), "client_informed_on"),
         not_informed_reason=str(fields.get("not_informed_reason") or ""),
+        recipient_type=str(recipient.get("type") or ""),
+        imminent=_yes_no(fields.get("imminent")),
+        recipient_able_to_lessen=_yes_no(fields.get("recipient_able_to_lessen")),
     )
     refusals = ex.check(report, today=env.today())
     order = own.get("order_document_id")
@@ -152,6 +164,9 @@ def record(
         "learned_as_admission_of_past_violent_crime": report.learned_as_admission_of_past_violent_crime,
         "client_informed_on": report.client_informed_on.isoformat() if report.client_informed_on else None,
         "not_informed_reason": report.not_informed_reason,
+        "recipient_type": report.recipient_type,
+        "imminent": report.imminent,
+        "recipient_able_to_lessen": report.recipient_able_to_lessen,
         "part2": part2,
     }
     disclosure_details = {

@@ -13,8 +13,11 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from roi_tracker import passwords
+from roi_tracker.domain import exceptions as ex
 from roi_tracker.web.forms.common import CATEGORY_CHOICES
 from roi_tracker.web.forms.common import CHANNEL_CHOICES
+
+YES_NO = [SelectChoice("", "—"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
 class ExceptionForm(FlaskForm):
@@ -23,6 +26,14 @@ class ExceptionForm(FlaskForm):
     recipient_name = StringField("Recipient (person or agency)", validators=[Optional(), Length(max=200)])
     recipient_organization = StringField("Organization", validators=[Optional(), Length(max=200)])
     recipient_address = StringField("Address", validators=[Optional(), Length(max=500)])
+    recipient_type = SelectField(
+        "Kind of recipient",
+        choices=[
+            SelectChoice("", "—"),
+            *(SelectChoice(t, t.replace("_", " ").capitalize()) for t in ex.RECIPIENT_TYPES),
+        ],
+        validate_choice=False,
+    )
     disclosed_categories = SelectMultipleField(
         "What was disclosed (minimum necessary)", choices=CATEGORY_CHOICES, validate_choice=False
     )
@@ -42,6 +53,10 @@ class ExceptionForm(FlaskForm):
     threat = TextAreaField("The threat", validators=[Optional(), Length(max=2000)])
     target = StringField("Who is threatened", validators=[Optional(), Length(max=300)])
     imminence = StringField("How imminent", validators=[Optional(), Length(max=300)])
+    imminent = SelectField("Is the threat serious and imminent?", choices=YES_NO, validate_choice=False)
+    recipient_able_to_lessen = SelectField(
+        "Is this recipient reasonably able to prevent or lessen it?", choices=YES_NO, validate_choice=False
+    )
     recipient_can_lessen = TextAreaField(
         "Why this recipient can prevent or lessen it", validators=[Optional(), Length(max=2000)]
     )
