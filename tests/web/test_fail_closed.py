@@ -137,6 +137,14 @@ def _account_mfa(app: Flask, runtime: Runtime, make_user: Callable[..., users.Us
     )
 
 
+def _change_password(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser = _browser(app, make_user, "fran", "clinician")
+    page = browser.get("/account/password").text
+    new = "a brand new passphrase"
+    data = {"csrf_token": csrf_from(page), "current_password": PASSWORD, "new_password": new}
+    return Call(browser, "POST", "/account/password", {**data, "confirm_password": new})
+
+
 def _with(runtime: Runtime, **values: object):  # noqa: ANN202 - a Settings copy
     from dataclasses import replace
 
@@ -608,6 +616,7 @@ ARRANGE: dict[str, Arrange] = {
     "auth.challenge": _challenge,
     "auth.enrol": _enrol,
     "auth.account_mfa": _account_mfa,
+    "auth.change_password": _change_password,
     "auth.signout": _signout,
     "admin.user_new": _user_new,
     "admin.user_role": _admin_on_user("role", role="auditor"),

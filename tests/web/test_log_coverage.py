@@ -78,6 +78,7 @@ EXPECTED: dict[str, list[str]] = {
     "auth.challenge": ["auth:mfa:failed"],
     "auth.enrol": ["auth:mfa:enrolled", "auth:signin:succeeded"],
     "auth.account_mfa": ["auth:mfa:enrolled"],
+    "auth.change_password": ["user:password:changed"],
     "auth.signout": ["auth:signout"],
     "admin.user_new": ["user:created"],
     "admin.user_role": ["user:role:changed"],

@@ -73,6 +73,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "auth.signout"): Route("/signout", PUBLIC, ok=302, anonymous=302),
     ("GET", "auth.account_mfa"): Route("/account/mfa", EVERYONE, ok=200),
     ("POST", "auth.account_mfa"): Route("/account/mfa", EVERYONE, ok=400),
+    ("GET", "auth.change_password"): Route("/account/password", EVERYONE, ok=200),
+    ("POST", "auth.change_password"): Route("/account/password", EVERYONE, ok=422),
     ("POST", "auth.keepalive"): Route("/session/keepalive", EVERYONE, ok=200),
     ("GET", "home.index"): Route("/", EVERYONE, ok=200),
     ("GET", "home.account"): Route("/account", EVERYONE, ok=200),

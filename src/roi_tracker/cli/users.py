@@ -9,12 +9,20 @@ import click
 from roi_tracker.cli.common import CLI_ACTOR
 from roi_tracker.cli.common import one_line_errors
 from roi_tracker.cli.common import open_runtime
+from roi_tracker.services.people import password_change
 from roi_tracker.services.people import users
 
 
 @click.group(name="users")
 def users_group() -> None:
     """Staff accounts."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    """Read a new password from one line of standard input, or from a prompt asked twice."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @users_group.command(name="create")
@@ -25,10 +33,7 @@ def users_group() -> None:
 @one_line_errors
 def users_create(name: str, role: str, display_name: str, password_stdin: bool) -> None:
     """Create a user."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     rt = open_runtime()
     try:
         with rt.sessions() as session:
@@ -44,6 +49,22 @@ def users_create(name: str, role: str, display_name: str, password_stdin: bool) 
     finally:
         rt.close()
     click.echo(f"Created {view.username} ({view.role}).")
+
+
+@users_group.command(name="reset-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@one_line_errors
+def users_reset_password(name: str, password_stdin: bool) -> None:
+    """Give NAME a new password, to be changed at their next sign-in; end their sessions."""
+    password = _read_password(password_stdin)
+    rt = open_runtime()
+    try:
+        with rt.sessions() as session:
+            view = password_change.reset(session, rt.env, CLI_ACTOR, name, password)
+    finally:
+        rt.close()
+    click.echo(f"Reset the password of {view.username}; they must change it at their next sign-in.")
 
 
 @users_group.command(name="token")

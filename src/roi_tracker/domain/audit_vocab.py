@@ -19,6 +19,7 @@ class Action(StrEnum):
     SESSION_EXPIRED = "auth:session:expired"
     TOKEN_REJECTED = "auth:token:rejected"  # nosec B105  # an action name, not a password
     PASSWORD_CHANGED = "user:password:changed"  # nosec B105  # an action name, not a password
+    PASSWORD_RESET = "user:password:reset"  # nosec B105  # an action name, not a password
     USER_CREATED = "user:created"
     USER_ROLE_CHANGED = "user:role:changed"
     USER_DISABLED = "user:disabled"

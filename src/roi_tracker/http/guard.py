@@ -48,6 +48,19 @@ def _note_expired_session() -> None:
         session.expired_user = None
 
 
+# What a person whose password was reset may still reach before changing it.
+_WHILE_MUST_CHANGE = frozenset({"auth.change_password", "auth.keepalive"})
+
+
+def _must_change_password_first() -> bool:
+    """Tell whether this browser's person must change a reset password before anything else."""
+    return (
+        not current_user.via_token
+        and current_user.view.must_change_password
+        and request.endpoint not in _WHILE_MUST_CHANGE
+    )
+
+
 def enforce() -> Any:
     """Refuse the request unless the route's declaration allows this caller (deny by default)."""
     if request.endpoint is None:
@@ -73,6 +86,8 @@ def enforce() -> Any:
                 401, "unauthorized", "Send a valid API token as `Authorization: Bearer <token>`."
             )
         return redirect(url_for("auth.signin_page", next=safe_next(request.full_path.rstrip("?"))))
+    if _must_change_password_first():
+        return redirect(url_for("auth.change_password"))
     if need == Access.SIGNED_IN or roles.is_granted(current_user.role, need):
         return None
     context.env().log.record_alone(

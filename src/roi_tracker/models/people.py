@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
 from sqlalchemy import LargeBinary
 from sqlalchemy import String
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -28,6 +29,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by an administrator's reset: every page leads to the change-password page until it is changed.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[utc_now]

@@ -31,10 +31,12 @@ from roi_tracker.http.login import LoginUser
 from roi_tracker.http.security import requires
 from roi_tracker.http.session_store import ServerSession
 from roi_tracker.services.people import mfa
+from roi_tracker.services.people import password_change
 from roi_tracker.services.people import replace_factor
 from roi_tracker.services.people import signin
 from roi_tracker.services.people import users
 from roi_tracker.web.forms.common import EmptyForm
+from roi_tracker.web.forms.people import ChangePasswordForm
 from roi_tracker.web.forms.people import CodeForm
 from roi_tracker.web.forms.people import ReplaceFactorForm
 from roi_tracker.web.forms.people import SignInForm
@@ -170,6 +172,42 @@ def account_mfa() -> Any:
     if user.mfa_enrolled:
         return _replacement(user, secret)
     return _enrolment(user.id, secret, finishing_signin=False)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Access.SIGNED_IN)
+def change_password() -> Any:
+    """Change one's own password: the current one, the new one twice, the policy; other sessions end."""
+    form = ChangePasswordForm()
+    status = 200
+    headers: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            password_change.change_own(
+                context.db_session(),
+                context.env(),
+                context.actor(),
+                current=form.current_password.data or "",
+                new=form.new_password.data or "",
+                address=context.client_address(),
+                keep_session_id=session.sid if isinstance(session, ServerSession) else None,
+            )
+        except InvalidInput as exc:
+            target = form.current_password if exc.field == "current_password" else form.new_password
+            target.errors = [str(exc)]
+            status = 422
+        except Throttled as exc:
+            form.current_password.errors = [str(exc)]
+            status, headers = _refused(exc)
+        else:
+            if isinstance(session, ServerSession):
+                session.rotate()  # a new session id with the new password (ASVS 7.2.4)
+            flash("Your password is changed. Your other sessions have ended.", "success")
+            return redirect(url_for("home.account"))
+    elif request.method == "POST":
+        status = 422  # a field missing or the two new passwords differ
+    forced = current_user.view.must_change_password
+    return render_template("auth/change_password.html", form=form, forced=forced), status, headers
 
 
 def _replacement(user: users.UserView, secret: str) -> Any:

@@ -19,8 +19,8 @@ from roi_tracker.runtime import Runtime
 from roi_tracker.services.demo import seed as demo_seed
 from roi_tracker.services.disclosures import disclosures
 from roi_tracker.services.records import search as client_search
-from tests.cli.test_cli import cli_env  # noqa: F401 - a fixture shared with the CLI tests
-from tests.cli.test_cli import run
+from tests.cli.conftest import cli_env  # noqa: F401 - a fixture shared with the CLI tests
+from tests.cli.conftest import run
 from tests.helpers import count
 from tests.helpers import head_seq
 

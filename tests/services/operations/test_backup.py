@@ -19,7 +19,7 @@ from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.runtime import open_instance
 from roi_tracker.services.operations import backup
 from roi_tracker.services.people import users
-from tests.cli.test_cli import run
+from tests.cli.conftest import run
 from tests.conftest import ON_POSTGRES
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite backups; PostgreSQL's pg_dump is tested apart")

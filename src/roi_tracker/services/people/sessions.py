@@ -102,3 +102,11 @@ def end_all_for(session: Session, user_id: uuid.UUID) -> None:
     """Delete every session of a user."""
     session.execute(delete(models.WebSession).where(models.WebSession.user_id == user_id))
     session.commit()
+
+
+def delete_others_of(session: Session, user_id: uuid.UUID, keep_session_id: str | None) -> None:
+    """Delete every session of a user but `keep_session_id`, in the caller's transaction."""
+    others = delete(models.WebSession).where(models.WebSession.user_id == user_id)
+    if keep_session_id is not None:
+        others = others.where(models.WebSession.id_hash != _hash(keep_session_id))
+    session.execute(others)

@@ -37,12 +37,19 @@ class UserView:
     role: str
     active: bool
     mfa_enrolled: bool
+    must_change_password: bool = False
 
 
 def view_of(user: models.User) -> UserView:
     """Return the shareable view of a user row."""
     return UserView(
-        user.id, user.username, user.display_name, user.role, user.active, user.totp_secret is not None
+        user.id,
+        user.username,
+        user.display_name,
+        user.role,
+        user.active,
+        user.totp_secret is not None,
+        bool(user.must_change_password),
     )
 
 
@@ -93,9 +100,7 @@ def create_user(
     display_name = display_name.strip() or username
     if len(display_name) > 128:
         raise InvalidInput("display name must be at most 128 characters", field="display_name")
-    problems = passwords.problems_with(password)
-    if problems:
-        raise InvalidInput("; ".join(problems), field="password")
+    passwords.require_acceptable(password)
     if session.execute(select(models.User.id).where(models.User.username == username)).first():
         raise Conflict(f"the username {username!r} is taken")
     user = models.User(
