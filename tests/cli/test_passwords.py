@@ -75,6 +75,23 @@ def test_reset_password_forces_a_change_at_next_sign_in_and_is_logged(
     assert "user:password:reset" in _logged_actions()
 
 
+def test_reset_password_revokes_the_persons_api_tokens(cli_env: Path, database_url: str) -> None:
+    """A reset answers a lost or stolen password: the API tokens issued before it no longer act."""
+    run("init")
+    run("users", "create", "dana", "--role", "clinician", "--password-stdin", stdin=GOOD)
+    code, token, err = run("users", "token", "dana")
+    assert code == 0, err
+    assert run("users", "reset-password", "dana", "--password-stdin", stdin=NEW)[0] == 0
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            live = conn.scalar(sa.text("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL"))
+    finally:
+        engine.dispose()
+    assert token.strip().startswith("roi_")
+    assert live == 0
+
+
 def test_reset_password_of_nobody_fails_with_one_line(cli_env: Path) -> None:
     """An unknown name is named in a one-line error."""
     run("init")

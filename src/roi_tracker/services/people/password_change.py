@@ -57,13 +57,14 @@ def change_own(
 
 
 def reset(session: Session, env: Env, actor: audit.Actor, username: str, new: str) -> users.UserView:
-    """Give `username` a new password that they must change at their next sign-in; end their sessions."""
+    """Give `username` a new password to change at next sign-in; end their sessions and API tokens."""
     user = users.by_username(session, username.strip().lower())
     passwords.require_acceptable(new)
     user.password_hash = env.hasher.hash(new)
     user.must_change_password = True
     user.updated_at = env.clock()
     sessions.delete_others_of(session, user.id, None)
+    users.revoke_tokens(session, env, user.id)  # a reset answers a lost or stolen password: tokens end too
     env.log.append(
         session, actor, Action.PASSWORD_RESET, Outcome.ALLOWED, object_type="user", object_id=str(user.id)
     )

@@ -168,15 +168,20 @@ def set_active(
     user.updated_at = env.clock()
     if not active:
         session.execute(delete(models.WebSession).where(models.WebSession.user_id == user.id))
-        session.execute(
-            update(models.ApiToken)
-            .where(models.ApiToken.user_id == user.id, models.ApiToken.revoked_at.is_(None))
-            .values(revoked_at=env.clock())
-        )
+        revoke_tokens(session, env, user.id)
     action = Action.USER_ENABLED if active else Action.USER_DISABLED
     env.log.append(session, actor, action, Outcome.ALLOWED, object_type="user", object_id=str(user.id))
     audit.commit(session)
     return view_of(user)
+
+
+def revoke_tokens(session: Session, env: Env, user_id: uuid.UUID) -> None:
+    """Revoke every API token of `user_id` still in force (the caller logs and commits)."""
+    session.execute(
+        update(models.ApiToken)
+        .where(models.ApiToken.user_id == user_id, models.ApiToken.revoked_at.is_(None))
+        .values(revoked_at=env.clock())
+    )
 
 
 def reset_mfa(session: Session, env: Env, actor: audit.Actor, user_id: uuid.UUID) -> UserView:
