@@ -9,8 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.cli.test_cli import cli_env  # noqa: F401 - a fixture shared with the CLI tests
-from tests.cli.test_cli import run
+from tests.cli.conftest import run
 
 
 def sql(*statements: str) -> None:

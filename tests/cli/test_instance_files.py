@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from roi_tracker import instance_files
-from tests.cli.test_cli import run
+from tests.cli.conftest import run
 from tests.conftest import ON_POSTGRES
 
 PASSWORD = "a long password!\n"
