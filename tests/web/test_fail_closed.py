@@ -224,7 +224,7 @@ AUTH_TERMS = {
     "categories": ["billing", "diagnosis"],
     "purposes": ["insurance"],
     "effective_on": "2026-01-01",
-    "expiry_event": "end of treatment",
+    "expiry_event": "end_of_treatment",
     "signed_on": "2026-01-01",
     "signed_by": "client",
     "copy_given_on": "2026-01-01",

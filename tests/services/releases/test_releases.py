@@ -485,7 +485,7 @@ def test_an_expiry_event_ends_the_authorization_once(
     runtime: Runtime, alice: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
 ) -> None:
     """Recorded once it is expired from that day; a second recording and a future date are refused."""
-    view = record(runtime, alice, zoe, terms(rivera, expires_on=None, expiry_event="end of treatment"))
+    view = record(runtime, alice, zoe, terms(rivera, expires_on=None, expiry_event="end_of_treatment"))
     with pytest.raises(InvalidInput):
         call(runtime, authorizations.record_expiry_event, alice, view.id, occurred_on=TODAY + DAY)
     ended = call(runtime, authorizations.record_expiry_event, alice, view.id, occurred_on=TODAY)
@@ -802,7 +802,7 @@ def test_p2_n_a_consent_ending_by_date_or_event_names_both_and_a_tpo_class_recip
         purposes=("treatment_payment_operations",),
         purpose_text="",
         expires_on=date(2027, 1, 31),
-        expiry_event="end of treatment",
+        expiry_event="end_of_treatment",
     )
     text = packet.explain(scope)
     assert "to my treating providers, health plans" in text
