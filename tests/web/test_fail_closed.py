@@ -454,6 +454,9 @@ ARRANGE: dict[str, Arrange] = {
         "POST", "/api/v1/clients/search", json={"family_name": "Lovelace", "date_of_birth": "1980-01-02"}
     ),
     "api.get_client": _client_api("GET", "/api/v1/clients/{client}"),
+    "api.discharge_client": _client_api(
+        "POST", "/api/v1/clients/{client}/discharge", json={"discharged_on": "2026-06-01"}
+    ),
     "api.upload_document": _client_api(
         "POST", "/api/v1/clients/{client}/documents", file=PDF, category="billing", title="T"
     ),

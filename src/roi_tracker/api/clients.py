@@ -207,7 +207,7 @@ def get_document(document_id: str) -> Any:
 def discharge_client(client_id: str) -> Any:
     """Discharge the client; every release expiring at end of treatment or discharge ends that day (H-C5)."""
     data = body_of(releases_schemas.Discharge)
-    view = releases_discharge.discharge(
+    view = releases_discharge.discharge_and_read(
         context.db_session(),
         context.env(),
         context.actor(),

@@ -802,7 +802,7 @@ def test_p2_n_a_consent_ending_by_date_or_event_names_both_and_a_tpo_class_recip
         purposes=("treatment_payment_operations",),
         purpose_text="",
         expires_on=date(2027, 1, 31),
-        expiry_event="end_of_treatment",
+        expiry_event="end of treatment",
     )
     text = packet.explain(scope)
     assert "to my treating providers, health plans" in text

@@ -18,7 +18,7 @@ from roi_tracker.services.releases import authorizations
 
 def discharge(
     session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, *, discharged_on: date
-) -> clients.ClientView:
+) -> None:
     """Discharge the client and record the expiry event of each release it ends, each one logged."""
     if inputs.plausible(discharged_on, "discharged_on") and discharged_on > env.today():
         raise InvalidInput("the discharge cannot be in the future", field="discharged_on")
@@ -32,4 +32,11 @@ def discharge(
         authorizations.record_expiry_event(
             session, env, actor, view.id, occurred_on=discharged_on, client_id=client_id
         )
+
+
+def discharge_and_read(
+    session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, *, discharged_on: date
+) -> clients.ClientView:
+    """Discharge as above, then read the client back (the API answers with it; the read is logged)."""
+    discharge(session, env, actor, client_id, discharged_on=discharged_on)
     return clients.get(session, env, actor, client_id)

@@ -55,7 +55,9 @@ class AuthorizationForm(FlaskForm):
     purpose_text = StringField("Purpose in the form's words", validators=[Optional(), Length(max=500)])
     effective_on = StringField("Effective from (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
     expires_on = StringField("Expires on (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
-    expiry_event = SelectField("Or expires at this event", choices=EXPIRY_EVENT_CHOICES)
+    expiry_event = SelectField(
+        "Or expires at this event", choices=EXPIRY_EVENT_CHOICES, validate_choice=False
+    )
     expiry_event_description = StringField(
         "The event, in the form's words (a described event only)", validators=[Optional(), Length(max=200)]
     )
