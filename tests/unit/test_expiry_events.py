@@ -80,7 +80,7 @@ def test_h_c5_reads_free_text_stored_before_the_kinds_existed(stored: str, event
 
 
 def test_h_c5_discharge_ends_only_end_of_treatment_and_discharge_events() -> None:
-    """Discharge brings about end of treatment and discharge, not a purpose's completion or a described one."""
+    """Discharge brings about end of treatment and discharge, not a purpose completed or a described event."""
     ended = {k.value for k in expiry.EventKind if expiry.ended_by_discharge(k.value)}
     assert ended == {"end_of_treatment", "discharge"}
     assert expiry.ended_by_discharge("end of treatment")
