@@ -223,7 +223,7 @@ def test_h_c5_requires_an_expiration_date_or_event(draft: Draft, expected: set[s
         ),
         pytest.param(replace(complete(Kind.PART2_TPO), expires_on=None, expiry_event="none"), id="tpo"),
         pytest.param(
-            replace(complete(Kind.PART2), expires_on=None, expiry_event="end of treatment"), id="event"
+            replace(complete(Kind.PART2), expires_on=None, expiry_event="end_of_treatment"), id="event"
         ),
     ],
 )

@@ -91,6 +91,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     # Part 2 status is the client's clinician's to change, never the front desk's (issue 15, item 2).
     ("POST", "clients.change_part2"): Route("/clients/{client_id}/part2", 302, 404, 403, 403, 403, 302),
     ("POST", "api.change_part2"): Route("/api/v1/clients/{client_id}/part2", 200, 404, 403, 403, 403, 401),
+    ("POST", "api.discharge_client"): Route(
+        "/api/v1/clients/{client_id}/discharge", 200, 404, 403, 403, 403, 401
+    ),
     ("GET", "api.get_client"): Route("/api/v1/clients/{client_id}", 200, 404, 200, 403, 403, 401),
     ("POST", "api.upload_document"): Route(
         "/api/v1/clients/{client_id}/documents", 201, 404, 403, 403, 403, 401
@@ -213,6 +216,8 @@ def body_for(endpoint: str, world: World) -> dict[str, Any]:
         return {"data": {"part2": "set", "reason": "Intake shows substance-use treatment"}}
     if endpoint == "api.change_part2":
         return {"json": {"part2": True, "reason": "Intake shows substance-use treatment"}}
+    if endpoint == "api.discharge_client":
+        return {"json": {"discharged_on": date.today().isoformat()}}
     if endpoint == "api.record_past_disclosure":
         past = {
             "recipient_id": world.recipient_id,

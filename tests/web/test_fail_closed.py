@@ -224,7 +224,7 @@ AUTH_TERMS = {
     "categories": ["billing", "diagnosis"],
     "purposes": ["insurance"],
     "effective_on": "2026-01-01",
-    "expiry_event": "end of treatment",
+    "expiry_event": "end_of_treatment",
     "signed_on": "2026-01-01",
     "signed_by": "client",
     "copy_given_on": "2026-01-01",
@@ -454,6 +454,9 @@ ARRANGE: dict[str, Arrange] = {
         "POST", "/api/v1/clients/search", json={"family_name": "Lovelace", "date_of_birth": "1980-01-02"}
     ),
     "api.get_client": _client_api("GET", "/api/v1/clients/{client}"),
+    "api.discharge_client": _client_api(
+        "POST", "/api/v1/clients/{client}/discharge", json={"discharged_on": "2026-06-01"}
+    ),
     "api.upload_document": _client_api(
         "POST", "/api/v1/clients/{client}/documents", file=PDF, category="billing", title="T"
     ),

@@ -19,7 +19,15 @@ EXPECTED: dict[str, list[str]] = {
     "clients.register": ["client:record:written"],
     "clients.page": ["client:record:read", "authorization:read"],
     "clients.edit": ["client:record:written"],
-    "clients.discharge": ["client:record:written"],
+    # Discharge reads the client's releases and ends, each logged, the arranged one that expires at the end of
+    # treatment (H-C5).
+    "clients.discharge": ["client:record:written", "authorization:read", "authorization:expiry_event"],
+    "api.discharge_client": [
+        "client:record:written",
+        "authorization:read",
+        "authorization:expiry_event",
+        "client:record:read",
+    ],
     "clients.upload": ["document:uploaded"],
     "clients.give_copy": ["disclosure:recorded"],
     "clients.download": ["document:read"],

@@ -147,6 +147,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "api.record_authorization"): Route(
         "/api/v1/clients/{client_id}/authorizations", frozenset({CLINICIAN}), ok=422
     ),
+    ("POST", "api.discharge_client"): Route(
+        f"/api/v1/clients/{NOWHERE}/discharge", frozenset({CLINICIAN}), ok=400
+    ),
     ("GET", "api.list_authorizations"): Route("/api/v1/clients/{client_id}/authorizations", STAFF, ok=200),
     ("POST", "api.revoke_authorization"): Route(
         f"/api/v1/authorizations/{NOWHERE}/revoke", frozenset({CLINICIAN}), ok=422

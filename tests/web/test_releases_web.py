@@ -108,7 +108,7 @@ def make_world(runtime: Runtime, make_user: Callable[..., users.UserView], today
         documents.upload(session, env, carol, client.id, content=PDF, category="billing", title="Invoice")
         recipient = recipients.create(session, env, carol, name="Dr Ana Rivera", organization="Northside")
         terms = authorization_terms(
-            str(recipient.id), today, categories=["diagnosis"], expiry_event="end of treatment"
+            str(recipient.id), today, categories=["diagnosis"], expiry_event="end_of_treatment"
         )
         auth = authorizations.record(session, env, carol, client.id, terms, PDF)
         plan = authorization_terms(str(recipient.id), today, categories=["treatment_plan"])

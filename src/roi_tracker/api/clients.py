@@ -12,6 +12,7 @@ from roi_tracker.api import bp
 from roi_tracker.api import form_of
 from roi_tracker.api.registry import operation
 from roi_tracker.api.schemas import records as records_schemas
+from roi_tracker.api.schemas import releases as releases_schemas
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
@@ -21,6 +22,7 @@ from roi_tracker.services.records import clients
 from roi_tracker.services.records import documents
 from roi_tracker.services.records import part2
 from roi_tracker.services.records import search as client_search
+from roi_tracker.services.releases import discharge as releases_discharge
 
 
 def _out(view: clients.ClientView) -> records_schemas.ClientOut:
@@ -191,3 +193,25 @@ def get_document(document_id: str) -> Any:
         context.db_session(), context.env(), context.actor(), documents.parse_document_id(document_id)
     )
     return send_document(view, content)
+
+
+@operation(
+    bp,
+    "/clients/<client_id>/discharge",
+    "POST",
+    summary="Discharge a client",
+    need=Permission.CLIENT_DISCHARGE,
+    body=releases_schemas.Discharge,
+    responses={200: records_schemas.ClientOut},
+)
+def discharge_client(client_id: str) -> Any:
+    """Discharge the client; every release expiring at end of treatment or discharge ends that day (H-C5)."""
+    data = body_of(releases_schemas.Discharge)
+    view = releases_discharge.discharge_and_read(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        clients.parse_client_id(client_id),
+        discharged_on=data.discharged_on,
+    )
+    return answer(_out(view))

@@ -53,6 +53,7 @@ def _authorization(view: authorizations.AuthorizationView) -> releases_schemas.A
         effective_on=view.effective_on,
         expires_on=view.expires_on,
         expiry_event=view.expiry_event,
+        expiry_event_kind=view.expiry_event_kind,
         expiry_event_on=view.expiry_event_on,
         revoked_on=view.revoked_on,
         signed_on=view.signed_on,

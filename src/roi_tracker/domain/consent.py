@@ -11,6 +11,7 @@ from dataclasses import field
 from datetime import date
 from enum import StrEnum
 
+from roi_tracker.domain import expiry
 from roi_tracker.domain.clients import Category
 
 
@@ -125,7 +126,11 @@ TPO_CLASS = (
     "my treating providers, health plans, third-party payers, and people helping to operate this program"
 )
 _SUD = frozenset({Category.SUD_RECORDS, Category.SUD_COUNSELING_NOTES})
-_OPEN_ENDED = frozenset({"none", "no expiration"})
+
+
+def _open_ended(d: Draft) -> bool:
+    event = expiry.decode(d.expiry_event)
+    return event is not None and event.kind is expiry.EventKind.NONE
 
 
 def _block(rule: str, field_name: str, message: str) -> Problem:
@@ -149,12 +154,14 @@ def _core(d: Draft, *, today: date) -> list[Problem]:
         p.append(_block("H-C4", "purposes", "State the purpose of the disclosure."))
     elif Purpose.OTHER in d.purposes and not d.purpose_text.strip():
         p.append(_block("H-C4", "purpose_text", "Describe the purpose when it is 'other'."))
-    open_ended = d.expiry_event.strip().lower() in _OPEN_ENDED
+    event = expiry.decode(d.expiry_event)
     tpo_may_be_open = d.kind is Kind.PART2_TPO
-    if d.expires_on is None and not d.expiry_event.strip():
+    if d.expires_on is None and event is None:
         p.append(_block("H-C5", "expires_on", "Give an expiration date or an expiration event."))
-    elif open_ended and d.purposes != {Purpose.RESEARCH} and not tpo_may_be_open:
+    elif _open_ended(d) and d.purposes != {Purpose.RESEARCH} and not tpo_may_be_open:
         p.append(_block("H-C5", "expiry_event", "'None' is allowed as an expiration only for research."))
+    if event is not None and (unnamed := expiry.description_problem(event)):
+        p.append(_block("H-C5", "expiry_event", unnamed))
     if d.signed_on is None or d.signed_by is None:
         p.append(_block("H-C6", "signed_on", "Record the signature and the date it was signed."))
     elif d.signed_on > today:
@@ -265,9 +272,9 @@ def _part2(d: Draft, *, client_part2: bool) -> list[Problem]:
         p.append(_block("P2-4", "recipient_id", "Name the recipient (a TPO consent may name the TPO class)."))
     if Statement.RIGHT_TO_REVOKE not in d.statements:
         p.append(_block("P2-6", "statements", "State the right to revoke, except where already acted on."))
-    if d.expires_on is None and not d.expiry_event.strip():
+    if d.expires_on is None and expiry.decode(d.expiry_event) is None:
         p.append(_block("P2-7", "expires_on", "Give an expiration date or event."))
-    elif d.expiry_event.strip().lower() in _OPEN_ENDED and d.kind is not Kind.PART2_TPO:
+    elif _open_ended(d) and d.kind is not Kind.PART2_TPO:
         # 'None' is a Part 2 expiration only for a TPO consent (2.31(a)(7)), even where HIPAA allows it.
         p.append(_block("P2-7", "expiry_event", "'None' is allowed as an expiration only for a TPO consent."))
     if d.signed_on is None or d.signed_by is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint
@@ -27,6 +28,7 @@ from roi_tracker.services.records import documents
 from roi_tracker.services.records import page as client_page
 from roi_tracker.services.records import part2
 from roi_tracker.services.records import search as client_search
+from roi_tracker.services.releases import discharge as releases_discharge
 from roi_tracker.web.forms.common import EmptyForm
 from roi_tracker.web.forms.disclosures import ClientCopyForm
 from roi_tracker.web.forms.records import ClientForm
@@ -214,9 +216,14 @@ def change_part2(client_id: str) -> Any:
 @bp.route("/clients/<client_id>/discharge", methods=["POST"])
 @requires(Permission.CLIENT_DISCHARGE)
 def discharge(client_id: str) -> Any:
-    """Discharge a client."""
+    """Discharge a client; releases that expire at end of treatment or discharge end that day."""
     cid = clients.parse_client_id(client_id)
-    clients.discharge(context.db_session(), context.env(), context.actor(), cid)
+    raw = (request.form.get("discharged_on") or "").strip()
+    try:
+        on = date.fromisoformat(raw) if raw else context.env().today()
+    except ValueError:
+        raise InvalidInput("the discharge date must be a date as YYYY-MM-DD", field="discharged_on") from None
+    releases_discharge.discharge(context.db_session(), context.env(), context.actor(), cid, discharged_on=on)
     flash("The client is discharged.", "success")
     return redirect(url_for("clients.page", client_id=cid))
 

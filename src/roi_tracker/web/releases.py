@@ -78,6 +78,10 @@ def record(client_id: str) -> Any:
         fields = {
             name: getattr(form, name).data for name in form.data if name not in {"csrf_token", "signed_form"}
         }
+        # The select names the kind; its text field describes the event only when the kind is "described".
+        described = fields.pop("expiry_event_description", "") or ""
+        if fields.get("expiry_event") == "described":
+            fields["expiry_event"] = {"kind": "described", "description": described}
         upload = form.signed_form.data
         try:
             view = authorizations.record(

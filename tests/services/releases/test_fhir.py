@@ -269,7 +269,7 @@ def test_an_expiry_event_is_an_extension_and_narrative_and_ends_the_period_once_
     runtime: Runtime, alice: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
 ) -> None:
     """R4 has no field for expiry by event: an extension carries it, and the narrative says it."""
-    fields = terms(rivera, expires_on=None, expiry_event="end of treatment")
+    fields = terms(rivera, expires_on=None, expiry_event="end_of_treatment")
     view = authorize(runtime, alice, zoe, fields)
     before = consents(export(runtime, alice, zoe))[str(view.id)]
     assert before.status == "active"

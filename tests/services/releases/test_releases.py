@@ -485,7 +485,7 @@ def test_an_expiry_event_ends_the_authorization_once(
     runtime: Runtime, alice: audit.Actor, zoe: uuid.UUID, rivera: uuid.UUID
 ) -> None:
     """Recorded once it is expired from that day; a second recording and a future date are refused."""
-    view = record(runtime, alice, zoe, terms(rivera, expires_on=None, expiry_event="end of treatment"))
+    view = record(runtime, alice, zoe, terms(rivera, expires_on=None, expiry_event="end_of_treatment"))
     with pytest.raises(InvalidInput):
         call(runtime, authorizations.record_expiry_event, alice, view.id, occurred_on=TODAY + DAY)
     ended = call(runtime, authorizations.record_expiry_event, alice, view.id, occurred_on=TODAY)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Literal
+from typing import get_args
 
 from pydantic import BaseModel
 from pydantic import Field
+from pydantic import field_validator
 
 from roi_tracker.api.schemas.common import Day
 from roi_tracker.api.schemas.common import Strict
@@ -49,6 +51,21 @@ class RecipientList(BaseModel):
     items: list[RecipientOut]
 
 
+ExpiryKind = Literal["end_of_treatment", "discharge", "purpose_completed", "described", "none"]
+_KIND_NAMES = get_args(ExpiryKind)
+_EXPIRY_HELP = (
+    "H-C5: the expiration event is one of end_of_treatment, discharge, purpose_completed, none "
+    '(research or a Part 2 TPO consent only), or {"kind": "described", "description": "..."}'
+)
+
+
+class ExpiryEventIn(Strict):
+    """An expiration event by kind; free text only for a described event (H-C5)."""
+
+    kind: ExpiryKind
+    description: str = Field(default="", max_length=200)
+
+
 class AuthorizationData(Strict):
     """The `data` part of an authorization upload. Elements the law requires are optional here on purpose:
     a missing one is reported with its rule id (422), not as a generic missing field."""
@@ -62,7 +79,7 @@ class AuthorizationData(Strict):
     disclosing_party: str = Field(default="", max_length=200)
     effective_on: Day | None = None
     expires_on: Day | None = None
-    expiry_event: str = Field(default="", max_length=200)
+    expiry_event: ExpiryKind | ExpiryEventIn | None = Field(default=None, description=_EXPIRY_HELP)
     records_from: Day | None = None
     records_to: Day | None = None
     signed_on: Day | None = None
@@ -76,6 +93,18 @@ class AuthorizationData(Strict):
     copy_method: str = Field(default="", max_length=100)
     plain_language_form: bool = True
     acknowledge_warnings: bool = False
+
+    @field_validator("expiry_event", mode="before")
+    @classmethod
+    def _known_expiry_event(cls, value: object) -> object:
+        # Free text such as "never" or "until revoked" names no event: refused with the rule (H-C5).
+        if value == "":
+            return None
+        if isinstance(value, str) and value not in _KIND_NAMES:
+            raise ValueError(_EXPIRY_HELP)
+        if isinstance(value, dict) and value.get("kind") not in _KIND_NAMES:
+            raise ValueError(_EXPIRY_HELP)
+        return value
 
 
 class AuthorizationUpload(Strict):
@@ -103,7 +132,10 @@ class AuthorizationOut(BaseModel):
     purposes: list[str]
     effective_on: date
     expires_on: date | None
-    expiry_event: str
+    expiry_event: str = Field(description="the expiration event in words ('' when it is a date)")
+    expiry_event_kind: str = Field(
+        description="end_of_treatment, discharge, purpose_completed, described, none or ''"
+    )
     expiry_event_on: date | None
     revoked_on: date | None
     signed_on: date | None
@@ -127,6 +159,12 @@ class RevocationData(Strict):
     """When the written revocation was received."""
 
     received_on: Day
+
+
+class Discharge(Strict):
+    """The day of discharge: it ends every release expiring at end of treatment or discharge."""
+
+    discharged_on: Day
 
 
 class ExpiryEvent(Strict):

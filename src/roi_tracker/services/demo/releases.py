@@ -116,7 +116,7 @@ def seed_releases(session: Session, env: Env, clinician: audit.Actor) -> int:
     record("Raman", terms("hipaa", school, ["attendance"], ["school"], expires_on=today - timedelta(days=30)))
     revoked = record(
         "Echeverría",
-        terms("hipaa", insurer, ["billing", "diagnosis"], ["insurance"], expiry_event="end of treatment"),
+        terms("hipaa", insurer, ["billing", "diagnosis"], ["insurance"], expiry_event="end_of_treatment"),
     )
     record(
         "Whitfield",
@@ -127,7 +127,7 @@ def seed_releases(session: Session, env: Env, clinician: audit.Actor) -> int:
             ["treatment_payment_operations"],
             recipient_class="my treating providers, health plans, third-party payers, and people "
             "helping to operate this program",
-            expiry_event="end of treatment",
+            expiry_event="end_of_treatment",
             statements=[*PART2_STATEMENTS, "consequences_of_refusal"],
         ),
     )

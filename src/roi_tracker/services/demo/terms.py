@@ -79,7 +79,7 @@ def draft_fields(
     if state == "expired":
         fields["expires_on"] = signed + timedelta(days=min(365, days - 1))
     elif state == "event":
-        fields["expiry_event"] = "end of treatment"
+        fields["expiry_event"] = "end_of_treatment"
     else:
         fields["expires_on"] = today + timedelta(days=rng.randint(30, 400))
     return fields, state

@@ -14,6 +14,7 @@ from roi_tracker import crypto
 from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain import disclosure
+from roi_tracker.domain import expiry
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import Conflict
@@ -136,7 +137,7 @@ def _scopes(
                 purposes=tuple(t["purposes"]),
                 purpose_text=t.get("purpose_text", ""),
                 expires_on=row.expires_on,
-                expiry_event=t.get("expiry_event", ""),
+                expiry_event=expiry.label_of(t.get("expiry_event", "")),
             )
         )
     return tuple(out)

@@ -18,6 +18,7 @@ from roi_tracker import models
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain import consent
 from roi_tracker.domain import disclosure
+from roi_tracker.domain import expiry
 from roi_tracker.domain import inputs
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
@@ -62,6 +63,7 @@ class AuthorizationView:
     status: str
     signed_form_id: uuid.UUID
     warnings: tuple[dict[str, str], ...] = ()
+    expiry_event_kind: str = ""
 
 
 def problem_dicts(problems: list[consent.Problem]) -> list[dict[str, str]]:
@@ -216,7 +218,7 @@ def _view(
         t.get("purpose_text", ""),
         row.effective_on,
         row.expires_on,
-        t.get("expiry_event", ""),
+        expiry.label_of(t.get("expiry_event", "")),
         row.expiry_event_on,
         row.revoked_on,
         date.fromisoformat(t["signed_on"]) if t.get("signed_on") else None,
@@ -224,6 +226,7 @@ def _view(
         consent.status_of(_standing(row), today=today).value,
         row.signed_form_id,
         tuple(t.get("warnings", [])),
+        expiry.kind_of(t.get("expiry_event", "")),
     )
 
 

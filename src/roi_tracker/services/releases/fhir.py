@@ -15,6 +15,7 @@ from roi_tracker import audit
 from roi_tracker import crypto
 from roi_tracker import models
 from roi_tracker.domain import consent
+from roi_tracker.domain import expiry
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.services.accounting import accounting
 from roi_tracker.services.context import Env
@@ -159,12 +160,11 @@ def consents(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUI
         }
         if t.get("signed_on"):
             resource["dateTime"] = t["signed_on"]
-        if t.get("expiry_event"):
-            resource["extension"] = [{"url": EXPIRY_EVENT_URL, "valueString": t["expiry_event"]}]
+        if event := expiry.label_of(t.get("expiry_event", "")):
+            resource["extension"] = [{"url": EXPIRY_EVENT_URL, "valueString": event}]
             resource["text"] = {
                 "status": "generated",
-                "div": '<div xmlns="http://www.w3.org/1999/xhtml">Expires at: '
-                f"{_escape(t['expiry_event'])}</div>",
+                "div": f'<div xmlns="http://www.w3.org/1999/xhtml">Expires at: {_escape(event)}</div>',
             }
         entries.append({"fullUrl": f"urn:uuid:{row.id}", "resource": resource})
     # No "total": FHIR R4 invariant bdl-1 allows it on search and history bundles only.

@@ -9,6 +9,7 @@ from typing import Any
 
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain import consent
+from roi_tracker.domain import expiry
 from roi_tracker.domain import inputs
 from roi_tracker.domain.errors import InvalidInput
 
@@ -53,6 +54,31 @@ def _text(fields: dict[str, Any], name: str, limit: int = 500) -> str:
     return value
 
 
+_KINDS = ", ".join(k.value for k in expiry.EventKind if k is not expiry.EventKind.DESCRIBED)
+
+
+def _expiry_event(raw: Any) -> str:
+    """Read a kind by name, or {"kind", "description"}: free text only for a described event (H-C5)."""
+    if raw in (None, ""):
+        return ""
+    if isinstance(raw, str):
+        raw = {"kind": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
+        raise InvalidInput(
+            f"H-C5: expiry_event must be one of {_KINDS}, or a described event", field="expiry_event"
+        )
+    try:
+        kind = expiry.EventKind(raw["kind"].strip())
+    except ValueError:
+        raise InvalidInput(
+            f"H-C5: expiry_event must be one of {_KINDS}, or {{'kind': 'described', 'description': ...}}",
+            field="expiry_event",
+        ) from None
+    description = _text(raw, "description", 200) if kind is expiry.EventKind.DESCRIBED else ""
+    # A described event with no usable text is left to the H-C5 rule, which says why.
+    return expiry.encode(expiry.Event(kind, description))
+
+
 def parse_draft(fields: dict[str, Any], *, signed_form_attached: bool) -> consent.Draft:
     """Turn submitted fields into a Draft: unknown vocabulary refused, missing elements left to the rules."""
     kind = _vocab([fields["kind"]], consent.Kind, "kind") if fields.get("kind") else frozenset()
@@ -72,7 +98,7 @@ def parse_draft(fields: dict[str, Any], *, signed_form_attached: bool) -> consen
         disclosing_party=_text(fields, "disclosing_party", 200) or "the practice",
         effective_on=_date(fields, "effective_on"),
         expires_on=_date(fields, "expires_on"),
-        expiry_event=_text(fields, "expiry_event", 200),
+        expiry_event=_expiry_event(fields.get("expiry_event")),
         records_from=_date(fields, "records_from"),
         records_to=_date(fields, "records_to"),
         signed_on=_date(fields, "signed_on"),

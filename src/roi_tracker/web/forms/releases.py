@@ -24,6 +24,15 @@ KIND_CHOICES = [
     SelectChoice("part2_counseling_notes", "Part 2 SUD counseling notes (separate consent)"),
     SelectChoice("part2_legal_proceedings", "Part 2 consent for legal proceedings"),
 ]
+# The events a form can name (H-C5); free text only for a described event.
+EXPIRY_EVENT_CHOICES = [
+    SelectChoice("", "— (expires on the date above)"),
+    SelectChoice("end_of_treatment", "End of treatment"),
+    SelectChoice("discharge", "Discharge"),
+    SelectChoice("purpose_completed", "Completion of the named purpose"),
+    SelectChoice("described", "A described event (describe it below)"),
+    SelectChoice("none", "None (research, or a Part 2 TPO consent, only)"),
+]
 STATEMENT_CHOICES = [
     SelectChoice("right_to_revoke", "Right to revoke in writing, and how"),
     SelectChoice("no_conditioning", "Treatment is not conditioned on signing"),
@@ -46,7 +55,12 @@ class AuthorizationForm(FlaskForm):
     purpose_text = StringField("Purpose in the form's words", validators=[Optional(), Length(max=500)])
     effective_on = StringField("Effective from (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
     expires_on = StringField("Expires on (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
-    expiry_event = StringField("Or expires at this event", validators=[Optional(), Length(max=200)])
+    expiry_event = SelectField(
+        "Or expires at this event", choices=EXPIRY_EVENT_CHOICES, validate_choice=False
+    )
+    expiry_event_description = StringField(
+        "The event, in the form's words (a described event only)", validators=[Optional(), Length(max=200)]
+    )
     records_from = StringField("Records dated from (optional)", validators=[Optional(), Length(max=10)])
     records_to = StringField("Records dated up to (optional)", validators=[Optional(), Length(max=10)])
     signed_on = StringField("Signed on (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
