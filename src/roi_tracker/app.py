@@ -42,8 +42,16 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from roi_tracker.web import auth
     from roi_tracker.web import clients
     from roi_tracker.web import exceptions
+    from roi_tracker.web import filters
+    from roi_tracker.web import form_templates
     from roi_tracker.web import home
+    from roi_tracker.web import incidents
+    from roi_tracker.web import minors
+    from roi_tracker.web import recipients
     from roi_tracker.web import releases
+    from roi_tracker.web import reminders
+    from roi_tracker.web import requests
+    from roi_tracker.web import signing
 
     runtime = runtime or open_instance(config.load())
     settings = runtime.env.settings
@@ -61,6 +69,9 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
         # Werkzeug answers 413 past this; the service checks the exact limit (ROI_MAX_UPLOAD_MB).
         MAX_CONTENT_LENGTH=(settings.max_upload_mb + 1) * 1024 * 1024,
+        # A form field that is not a file: the largest is a drawn signature's JSON part (450,000 characters,
+        # up to 4 bytes each), which the schema refuses past its limit with 422, not Werkzeug's 500 kB 413.
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["roi_runtime"] = runtime
@@ -77,6 +88,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.teardown_appcontext(context.close_db_session)
     security.install(app)
     errors.install(app)
+    filters.install(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
@@ -86,6 +98,13 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.register_blueprint(exceptions.bp)
     app.register_blueprint(accounting.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(reminders.bp)
+    app.register_blueprint(signing.bp)
+    app.register_blueprint(form_templates.bp)
+    app.register_blueprint(incidents.bp)
+    app.register_blueprint(recipients.bp)
+    app.register_blueprint(minors.bp)
+    app.register_blueprint(requests.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: nothing for a forged cross-site request to ride on
 

@@ -12,3 +12,8 @@ def local_date(at: datetime, timezone: str) -> date:
     # A release that ends on the 10th is good until midnight where the practice is: at 4 p.m. in Los Angeles
     # it is already the 11th in UTC (164.508(c)(1)(v), rule H-D1).
     return at.astimezone(ZoneInfo(timezone)).date()
+
+
+def local_time(at: datetime, timezone: str) -> datetime:
+    """Return `at` as the practice's wall clock shows it (a signature's time is read where it was signed)."""
+    return at.astimezone(ZoneInfo(timezone))

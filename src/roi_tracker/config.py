@@ -47,9 +47,15 @@ class Settings:
     timezone: str = "UTC"
     max_upload_mb: int = 20
     retention_years: int = 6
+    # State law sets the age of majority; 18 unless the practice's state says otherwise (H-C7, P2-8).
+    age_of_majority: int = 18
     practice_name: str = "The practice"
+    practice_address: str = ""
+    practice_phone: str = ""
     expiring_days: int = 30
     practice_state: str = ""
+    # How a client reaches the practice (telephone, address, e-mail): printed on breach notices (H-B4).
+    practice_contact: str = ""
     duty_to_warn_override: str = ""
     emergency_access_minutes: int = 60
     review_overdue_days: int = 7
@@ -57,7 +63,22 @@ class Settings:
     smtp_port: int = 25
     smtp_from: str = ""
     accounting_fee_cents: int = 0
+    # Reminders (issue 21): smtp:// (STARTTLS) or smtps:// server URL, the sender, the sign-in link base.
+    smtp_url: str = ""
+    notify_from: str = ""
+    base_url: str = ""
     secure_cookies: bool = False
+    # The request desk (regulatory.md section 8): a state may shorten the 30 days (H-A2), never lengthen;
+    # the flat electronic fee is at most 6.50 (H-A5); the letters name how to reach the practice (H-A8).
+    request_access_days: int = 30
+    request_authorized_days: int = 30
+    request_fee_per_page_cents: int = 0
+    request_fee_supplies_cents: int = 0
+    request_fee_postage_cents: int = 0
+    request_fee_flat_cents: int = 650
+    privacy_contact: str = "Privacy Officer"
+    # Kinds whose packet a second staff member confirms before release (issue 18: default on for legal).
+    request_qa_kinds: tuple[str, ...] = ("legal",)
     password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
 
     @property
@@ -77,6 +98,26 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _at_most(env: Mapping[str, str], name: str, default: int, maximum: int, *, minimum: int = 1) -> int:
+    value = _int(env, name, default, minimum=minimum)
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value} (the federal limit)")
+    return value
+
+
+def _kinds(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    kinds = tuple(k.strip() for k in raw.split(",") if k.strip())
+    unknown = sorted(set(kinds) - {"access", "authorized", "legal"})
+    if unknown:
+        raise ConfigError(
+            f"{name} lists unknown request kinds: {', '.join(unknown)} (access, authorized, legal)"
+        )
+    return kinds
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -140,6 +181,17 @@ def _database_url(env: Mapping[str, str], instance: Path) -> str:
     return url
 
 
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and not raw.startswith(tuple(f"{s}://" for s in schemes)):
+        # Only the scheme is quoted back: the rest may hold a password.
+        raise ConfigError(
+            f"{name} must start with {' or '.join(s + '://' for s in schemes)} "
+            f"(got a URL starting {raw.split(':', 1)[0]!r})"
+        )
+    return raw
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from `env` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -162,10 +214,15 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         secure_cookies=_bool(env, "ROI_SECURE_COOKIES", False),
         timezone=_timezone(env, "ROI_TIMEZONE"),
         max_upload_mb=_int(env, "ROI_MAX_UPLOAD_MB", 20),
-        retention_years=_int(env, "ROI_RETENTION_YEARS", 6),
+        # 164.530(j)(2), 164.528(d): signed forms and accountings are kept 6 years; never a shorter setting.
+        retention_years=_int(env, "ROI_RETENTION_YEARS", 6, minimum=6),
+        age_of_majority=_int(env, "ROI_AGE_OF_MAJORITY", 18, minimum=14),
         practice_name=(env.get("ROI_PRACTICE_NAME") or "The practice").strip()[:200],
+        practice_address=(env.get("ROI_PRACTICE_ADDRESS") or "").strip()[:500],
+        practice_phone=(env.get("ROI_PRACTICE_PHONE") or "").strip()[:40],
         expiring_days=_int(env, "ROI_EXPIRING_DAYS", 30),
         practice_state=_state(env, "ROI_PRACTICE_STATE"),
+        practice_contact=(env.get("ROI_PRACTICE_CONTACT") or "").strip()[:500],
         duty_to_warn_override=_choice(env, "ROI_DUTY_TO_WARN", ("", "mandatory", "permissive", "none")),
         emergency_access_minutes=_int(env, "ROI_EMERGENCY_ACCESS_MINUTES", 60),
         review_overdue_days=_int(env, "ROI_REVIEW_OVERDUE_DAYS", 7),
@@ -173,4 +230,15 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         smtp_port=_int(env, "ROI_SMTP_PORT", 25),
         smtp_from=(env.get("ROI_SMTP_FROM") or "").strip(),
         accounting_fee_cents=_int(env, "ROI_ACCOUNTING_FEE_CENTS", 0, minimum=0),
+        smtp_url=_url(env, "ROI_SMTP_URL", ("smtp", "smtps")),
+        notify_from=(env.get("ROI_NOTIFY_FROM") or "").strip(),
+        base_url=_url(env, "ROI_BASE_URL", ("https", "http")).rstrip("/"),
+        request_access_days=_at_most(env, "ROI_REQUEST_ACCESS_DAYS", 30, 30),
+        request_authorized_days=_int(env, "ROI_REQUEST_AUTHORIZED_DAYS", 30),
+        request_fee_per_page_cents=_int(env, "ROI_REQUEST_FEE_PER_PAGE_CENTS", 0, minimum=0),
+        request_fee_supplies_cents=_int(env, "ROI_REQUEST_FEE_SUPPLIES_CENTS", 0, minimum=0),
+        request_fee_postage_cents=_int(env, "ROI_REQUEST_FEE_POSTAGE_CENTS", 0, minimum=0),
+        request_fee_flat_cents=_at_most(env, "ROI_REQUEST_FEE_FLAT_CENTS", 650, 650, minimum=0),
+        privacy_contact=(env.get("ROI_PRIVACY_CONTACT") or "Privacy Officer").strip()[:120],
+        request_qa_kinds=_kinds(env, "ROI_REQUEST_QA_KINDS", ("legal",)),
     )

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from roi_tracker import migrate
+from roi_tracker.cli import instance as instance_cli
+from roi_tracker.services.operations.setup import DemoSignIn
 from tests.cli.conftest import run
 from tests.conftest import ON_POSTGRES
 
@@ -40,11 +42,31 @@ def test_demo_init_creates_one_account_per_role_and_prints_them(cli_env: Path) -
     """--demo creates a clinician, front desk, auditor and admin and prints their sign-ins."""
     code, out, _ = run("init", "--demo")
     assert code == 0
-    for role in ("clinician", "front_desk", "auditor", "admin"):
+    for role in ("clinician", "front desk", "auditor", "admin"):
         assert role in out
     listed = run("users", "list")[1]
     roles = {line.split("\t")[1] for line in listed.strip().splitlines()}
     assert roles == {"admin", "auditor", "clinician", "front_desk"}
+
+
+def test_demo_init_leaves_the_passwords_to_serve_so_make_run_prints_them_once(cli_env: Path) -> None:
+    """init --demo names the accounts (the covering clinician too) and says serve prints the sign-ins."""
+    code, out, _ = run("init", "--demo")
+    assert code == 0
+    assert "covering (clinician)" in out
+    assert "printed when `roi-tracker serve` starts" in out
+    assert "password " not in out
+
+
+def test_the_demo_sign_ins_say_what_the_covering_clinician_is_for(capsys: pytest.CaptureFixture[str]) -> None:
+    """One line per account; the covering clinician's says it is there to try emergency access."""
+    instance_cli._print_sign_ins(
+        [DemoSignIn("clinician", "clinician", "pw-one"), DemoSignIn("covering", "clinician", "pw-two")]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert "emergency access" in lines[2]
+    assert "emergency access" not in lines[1]
 
 
 def test_users_create_token_and_disable(cli_env: Path) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from roi_tracker.app import create_app
+from roi_tracker.cli.common import open_runtime
 from tests.cli.conftest import run
 
 GOOD = "a long password!\n"
@@ -81,15 +83,17 @@ def test_reset_password_revokes_the_persons_api_tokens(cli_env: Path, database_u
     run("users", "create", "dana", "--role", "clinician", "--password-stdin", stdin=GOOD)
     code, token, err = run("users", "token", "dana")
     assert code == 0, err
-    assert run("users", "reset-password", "dana", "--password-stdin", stdin=NEW)[0] == 0
-    engine = sa.create_engine(database_url)
+    bearer = {"Authorization": f"Bearer {token.strip()}"}
+    search = {"reference": "C-0000"}
+    rt = open_runtime()
     try:
-        with engine.connect() as conn:
-            live = conn.scalar(sa.text("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL"))
+        browser = create_app(rt).test_client()
+        assert browser.post("/api/v1/clients/search", json=search, headers=bearer).status_code == 200
+        assert run("users", "reset-password", "dana", "--password-stdin", stdin=NEW)[0] == 0
+        answer = browser.post("/api/v1/clients/search", json=search, headers=bearer)
     finally:
-        engine.dispose()
-    assert token.strip().startswith("roi_")
-    assert live == 0
+        rt.close()
+    assert answer.status_code == 401
 
 
 def test_reset_password_of_nobody_fails_with_one_line(cli_env: Path) -> None:

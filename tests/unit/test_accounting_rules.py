@@ -386,26 +386,57 @@ def test_an_oral_suspension_shorter_than_thirty_days_ends_when_it_says() -> None
 
 
 def test_a_suspension_hides_what_it_covers_and_counts_it() -> None:
-    """Hidden disclosures are counted as suspended, not as excluded, and the rest are still listed."""
-    written = Suspension(date(2025, 1, 1), date(2025, 12, 31), written=True)
+    """164.528(a)(2): asked while the police's suspension is in force, every disclosure to the police is
+    hidden whatever its date and counted as suspended (not excluded); the rest are still listed."""
+    police = Suspension(date(2026, 1, 1), date(2026, 12, 31), written=True, agency=POLICE)
     result = build(
         [
-            disclosed(date(2024, 12, 31)),
+            disclosed(date(2020, 12, 31)),
             disclosed(date(2025, 1, 1), recipient=CLINIC),
             disclosed(date(2025, 12, 31)),
         ]
         + [consented(date(2025, 6, 1), part2=False)],
         today=TODAY,
-        suspensions=(written,),
+        suspensions=(police,),
     )
-    assert listed_days(result) == [date(2024, 12, 31)]
+    assert listed_days(result) == [date(2025, 1, 1)]
     assert result.summaries == ()
     assert (result.suspended, result.excluded) == (2, 1)
 
 
+def test_a_suspension_is_judged_on_the_day_the_accounting_is_asked_for_not_on_each_disclosure() -> None:
+    """164.528(a)(2): a suspension that ended before the request hides nothing, even what it overlapped."""
+    ended = Suspension(date(2025, 1, 1), date(2025, 12, 31), written=True, agency=POLICE)
+    result = build([disclosed(date(2025, 3, 1))], today=TODAY, suspensions=(ended,))
+    assert (listed_days(result), result.suspended) == ([date(2025, 3, 1)], 0)
+    asked_then = build(
+        [disclosed(date(2025, 3, 1))], today=TODAY, suspensions=(ended,), asked_on=date(2025, 6, 1)
+    )
+    assert (asked_then.entries, asked_then.suspended) == ((), 1)
+
+
+def test_a_suspension_names_its_agency_by_directory_entry() -> None:
+    """The agency is a directory entry: matched by its id, whatever name the entry shows."""
+    by_id = Suspension(date(2026, 1, 1), date(2026, 12, 31), written=True, agency_id="agency-1")
+    to_agency = Disclosed(
+        id="d1",
+        on=date(2025, 3, 1),
+        recipient="Springfield PD (renamed)",
+        address="",
+        categories=("attendance",),
+        purpose=COURT,
+        basis="court_order",
+        under_authorization=False,
+        part2=False,
+        recipient_id="agency-1",
+    )
+    result = build([to_agency, disclosed(date(2025, 4, 1))], today=TODAY, suspensions=(by_id,))
+    assert (listed_days(result), result.suspended) == ([date(2025, 4, 1)], 1)
+
+
 def test_a_suspension_asked_by_an_agency_hides_only_the_disclosures_to_that_agency() -> None:
     """164.528(a)(2): the police's request hides disclosures to the police (any case), not the court's."""
-    police = Suspension(date(2025, 1, 1), date(2025, 12, 31), written=True, agency=POLICE.upper())
+    police = Suspension(date(2026, 1, 1), date(2026, 12, 31), written=True, agency=POLICE.upper())
     result = build(
         [disclosed(date(2025, 3, 1)), disclosed(date(2025, 4, 1), recipient="County Court")],
         today=TODAY,
@@ -417,7 +448,7 @@ def test_a_suspension_asked_by_an_agency_hides_only_the_disclosures_to_that_agen
 
 def test_a_suspension_recorded_without_an_agency_holds_for_every_recipient() -> None:
     """Rows recorded before suspensions named their agency keep the meaning they were recorded with."""
-    legacy = Suspension(date(2025, 1, 1), date(2025, 12, 31), written=True)
+    legacy = Suspension(date(2026, 1, 1), date(2026, 12, 31), written=True)
     result = build(
         [disclosed(date(2025, 3, 1)), disclosed(date(2025, 4, 1), recipient="County Court")],
         today=TODAY,
@@ -426,29 +457,28 @@ def test_a_suspension_recorded_without_an_agency_holds_for_every_recipient() -> 
     assert (result.entries, result.suspended) == ((), 2)
 
 
-def test_an_oral_suspension_hides_only_its_first_thirty_days() -> None:
-    """The same request, unconfirmed in writing, stops hiding anything after 30 days."""
-    oral = Suspension(date(2025, 1, 1), date(2025, 12, 31), written=False)
-    result = build(
-        [disclosed(date(2025, 1, 15), recipient="A"), disclosed(date(2025, 3, 1), recipient="B")],
-        today=TODAY,
-        suspensions=(oral,),
-    )
-    assert [(e.on, e.recipient) for e in result.entries] == [(date(2025, 3, 1), "B")]
-    assert result.suspended == 1
+def test_an_oral_suspension_holds_only_for_requests_in_its_first_thirty_days() -> None:
+    """164.528(a)(2)(ii): unconfirmed in writing, it stops suspending the right after 30 days."""
+    oral = Suspension(date(2026, 3, 1), date(2026, 12, 31), written=False)
+    items = [disclosed(date(2025, 1, 15), recipient="A")]
+    within = build(items, today=TODAY, suspensions=(oral,), asked_on=date(2026, 3, 31))
+    after = build(items, today=date(2026, 4, 15), suspensions=(oral,), asked_on=date(2026, 4, 1))
+    assert (within.suspended, after.suspended) == (1, 0)
 
 
 def test_a_suspended_disclosure_does_not_count_towards_a_summary() -> None:
-    """Of three repeated disclosures, one suspended: the summary counts two."""
+    """Repeated disclosures to the suspended agency are hidden; the court's series is still summarized."""
+    court = "County Court"
     result = build(
-        [disclosed(date(2024, 1, 5)), disclosed(date(2024, 2, 5)), disclosed(date(2024, 3, 5))],
+        [disclosed(date(2024, 1, 5)), disclosed(date(2024, 2, 5))]
+        + [disclosed(date(2024, 1, 6), recipient=court), disclosed(date(2024, 3, 6), recipient=court)],
         today=TODAY,
-        suspensions=(Suspension(date(2024, 3, 1), date(2024, 3, 31), written=True),),
+        suspensions=(Suspension(date(2026, 3, 1), date(2026, 3, 31), written=True, agency=POLICE),),
     )
-    assert [(s.count, s.first.on, s.last_on) for s in result.summaries] == [
-        (2, date(2024, 1, 5), date(2024, 2, 5))
+    assert [(s.first.recipient, s.count, s.last_on) for s in result.summaries] == [
+        (court, 2, date(2024, 3, 6))
     ]
-    assert result.suspended == 1
+    assert result.suspended == 2
 
 
 def test_an_excluded_disclosure_under_a_suspension_counts_as_excluded_only() -> None:
@@ -456,9 +486,31 @@ def test_an_excluded_disclosure_under_a_suspension_counts_as_excluded_only() -> 
     result = build(
         [consented(date(2025, 6, 1), part2=False)],
         today=TODAY,
-        suspensions=(Suspension(date(2025, 1, 1), date(2025, 12, 31), written=True),),
+        suspensions=(Suspension(date(2026, 1, 1), date(2026, 12, 31), written=True),),
     )
     assert (result.excluded, result.suspended) == (1, 0)
+
+
+# -- the window runs back from the request (164.528(a)(1); 2.25) --------------------------------------------
+
+
+def test_the_six_year_window_runs_back_from_the_date_of_the_request_not_of_delivery() -> None:
+    """Delivered in June, asked for on 10 March 2026: the window opens on 10 March 2020 and closes then."""
+    items = [
+        disclosed(date(2020, 3, 9), recipient="A"),
+        disclosed(date(2020, 3, 10), recipient="B"),
+        disclosed(date(2026, 4, 1), recipient="C"),
+    ]
+    result = build(items, today=date(2026, 6, 1), asked_on=TODAY)
+    assert (result.since, result.until) == (SIX_YEARS_AGO, TODAY)
+    assert listed_days(result) == [date(2020, 3, 10)]
+
+
+def test_the_part2_three_year_window_runs_back_from_the_date_of_the_request() -> None:
+    """42 CFR 2.25: consent disclosures of Part 2 records from the 3 years before the request."""
+    items = [consented(THREE_YEARS_AGO - DAY, part2=True), consented(THREE_YEARS_AGO, part2=True)]
+    result = build(items, today=date(2026, 6, 1), asked_on=TODAY)
+    assert listed_days(result) == [THREE_YEARS_AGO]
 
 
 # -- properties ----------------------------------------------------------------------------------------------
@@ -469,7 +521,7 @@ EARLIEST = date(2019, 1, 1)
 
 
 def _by_the_rules(d: Disclosed, start: date, suspensions: tuple[Suspension, ...]) -> bool:
-    """Section 5 written out afresh: in the period, accountable, and no suspension in force that day."""
+    """Section 5 written out afresh: in the period, accountable, and no suspension in force when asked."""
     if not start <= d.on <= TODAY or d.to_client:
         return False
     if d.purpose == TPO and not d.part2:
@@ -477,9 +529,10 @@ def _by_the_rules(d: Disclosed, start: date, suspensions: tuple[Suspension, ...]
     if d.under_authorization and (not d.part2 or d.on < THREE_YEARS_AGO):
         return False
     for s in suspensions:
+        # Judged on the day the accounting is asked for (here TODAY), not on the disclosure's date.
         last = s.ends_on if s.written else min(s.ends_on, s.starts_on + timedelta(days=30))
         to_agency = s.agency is None or s.agency == d.recipient
-        if to_agency and s.starts_on <= d.on <= last:
+        if to_agency and s.starts_on <= TODAY <= last:
             return False
     return True
 

@@ -65,3 +65,12 @@ def test_no_setting_has_a_default_secret() -> None:
     """Settings hold paths and numbers only; secrets come from the key file (STYLE.md rule 15)."""
     fields = {f.lower() for f in config.Settings.__dataclass_fields__}
     assert not {f for f in fields if "secret" in f or f == "key" or f.endswith("_key")}
+
+
+@pytest.mark.parametrize("years", ["1", "5"])
+def test_a_retention_under_six_years_is_refused_under_164_530_j(tmp_path: Path, years: str) -> None:
+    """164.530(j)(2), 164.528(d): signed forms and accountings given are kept 6 years; a shorter setting
+    would let them go early, so it is refused at start-up."""
+    with pytest.raises(config.ConfigError, match="ROI_RETENTION_YEARS must be at least 6"):
+        config.load({"ROI_INSTANCE_PATH": str(tmp_path), "ROI_RETENTION_YEARS": years})
+    assert config.load({"ROI_INSTANCE_PATH": str(tmp_path), "ROI_RETENTION_YEARS": "7"}).retention_years == 7

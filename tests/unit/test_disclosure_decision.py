@@ -29,6 +29,7 @@ from roi_tracker.domain.disclosure import Held
 from roi_tracker.domain.disclosure import Request
 from roi_tracker.domain.disclosure import decide
 from roi_tracker.domain.disclosure import why_not
+from roi_tracker.domain.recipients import RecipientType
 
 NAMED = "recipient-named"
 OTHER = "recipient-other"
@@ -119,9 +120,10 @@ def ask(
     on: date = MIDWAY,
     client_part2: bool = False,
     records: tuple[date | None, date | None] = (None, None),
+    kind: RecipientType = RecipientType.OTHER,
 ) -> Request:
-    """Ask whether `categories` may go to `to` for `purpose` on `on`."""
-    return Request(to, categories, purpose, on, client_part2, records[0], records[1])
+    """Ask whether `categories` may go to `to` (a recipient of type `kind`) for `purpose` on `on`."""
+    return Request(to, categories, purpose, on, client_part2, records[0], records[1], kind)
 
 
 def outcome(decision: Decision) -> dict[Category, str | tuple[str, ...]]:
@@ -132,6 +134,12 @@ def outcome(decision: Decision) -> dict[Category, str | tuple[str, ...]]:
 
 
 PERMIT, PARTIAL, REFUSE = Answer.PERMIT, Answer.PARTIAL, Answer.REFUSE
+TPO_TYPES = {
+    RecipientType.PROVIDER,
+    RecipientType.HEALTH_PLAN,
+    RecipientType.PAYER,
+    RecipientType.PROGRAM_OPERATIONS,
+}
 
 TABLE = [
     # -- recipients -----------------------------------------------------------------------------------------
@@ -140,7 +148,7 @@ TABLE = [
     pytest.param([], ask(DIAGNOSIS), REFUSE, {DIAGNOSIS: ("DT-1",)}, id="nothing on file"),
     pytest.param(
         [tpo()],
-        ask(SUD, BILLING, to=OTHER, purpose=TPO, client_part2=True),
+        ask(SUD, BILLING, to=OTHER, purpose=TPO, client_part2=True, kind=RecipientType.PROVIDER),
         PERMIT,
         {SUD: "T-1", BILLING: "T-1"},
         id="tpo class covers any treating provider or payer",
@@ -165,6 +173,83 @@ TABLE = [
         REFUSE,
         {SUD: ("DT-1",)},
         id="tpo consent naming a person names only them",
+    ),
+    *(
+        pytest.param(
+            [tpo()],
+            ask(SUD, to=OTHER, purpose=TPO, client_part2=True, kind=kind),
+            REFUSE,
+            {SUD: ("P2-4",)},
+            id=f"P2-4 tpo class does not cover a recipient of type {kind.value}",
+        )
+        for kind in (
+            RecipientType.EMPLOYER,
+            RecipientType.AUTHORITY,
+            RecipientType.ATTORNEY,
+            RecipientType.INTERMEDIARY,
+            RecipientType.SCHOOL,
+            RecipientType.INDIVIDUAL,
+            RecipientType.OTHER,
+        )
+    ),
+    *(
+        pytest.param(
+            [tpo()],
+            ask(SUD, to=OTHER, purpose=TPO, client_part2=True, kind=kind),
+            PERMIT,
+            {SUD: "T-1"},
+            id=f"P2-4 tpo class covers a recipient of type {kind.value}",
+        )
+        for kind in TPO_TYPES
+    ),
+    pytest.param(
+        [part2()],
+        ask(SUD, client_part2=True, kind=RecipientType.INTERMEDIARY),
+        REFUSE,
+        {SUD: ("P2-4",)},
+        id="2.31(a)(4)(ii) an intermediary consent without participants",
+    ),
+    pytest.param(
+        [part2(intermediary_participants="members with a treating provider relationship")],
+        ask(SUD, client_part2=True, kind=RecipientType.INTERMEDIARY),
+        PERMIT,
+        {SUD: "C-1"},
+        id="2.31(a)(4)(ii) an intermediary consent naming a treating-provider class",
+    ),
+    pytest.param(
+        [part2(purposes=frozenset({CARE, Purpose.LEGAL}))],
+        ask(SUD, purpose=Purpose.LEGAL, client_part2=True, kind=RecipientType.ATTORNEY),
+        REFUSE,
+        {SUD: ("P2-LP",)},
+        id="P2-LP legal proceedings need their own consent",
+    ),
+    pytest.param(
+        [part2(kind=Kind.PART2_LEGAL_PROCEEDINGS, purposes=frozenset({Purpose.LEGAL}))],
+        ask(SUD, purpose=Purpose.LEGAL, client_part2=True, kind=RecipientType.ATTORNEY),
+        PERMIT,
+        {SUD: "C-1"},
+        id="P2-LP a legal-proceedings consent reaches a proceeding",
+    ),
+    pytest.param(
+        [general(signed_by_representative=True)],
+        replace(ask(DIAGNOSIS), representative_suspected=True),
+        REFUSE,
+        {DIAGNOSIS: ("H-C7",)},
+        id="H-C7 164.502(g)(5) a representative's release while a parent is suspected",
+    ),
+    pytest.param(
+        [general(signed_by_representative=True, representative_not_suspected=True)],
+        replace(ask(DIAGNOSIS), representative_suspected=True),
+        PERMIT,
+        {DIAGNOSIS: "A-1"},
+        id="H-C7 164.502(g)(5) the signer confirmed not the suspected parent",
+    ),
+    pytest.param(
+        [general()],
+        replace(ask(DIAGNOSIS), representative_suspected=True),
+        PERMIT,
+        {DIAGNOSIS: "A-1"},
+        id="H-C7 164.502(g)(5) the client's own signature stands",
     ),
     # -- categories -----------------------------------------------------------------------------------------
     pytest.param([general()], ask(BILLING), REFUSE, {BILLING: ("DT-1",)}, id="category not covered"),
@@ -410,6 +495,8 @@ def requests(draw: st.DrawFn) -> Request:
         client_part2=draw(mostly_false),
         records_from=draw(st.none() | st.just(START - 400 * DAY) | st.just(START)),
         records_to=draw(st.none() | st.just(START) | st.just(START + 400 * DAY)),
+        recipient_type=draw(st.sampled_from(RecipientType)),
+        representative_suspected=draw(mostly_false),
     )
 
 
@@ -450,6 +537,9 @@ def held_for(draw: st.DrawFn, r: Request, n: int) -> Held:
         records_from=_around(draw, START, never=0.8),
         records_to=_around(draw, START, never=0.8),
         known_false=draw(mostly_false),
+        intermediary_participants=draw(st.sampled_from(["", "Dr. Ames, Valley Clinic"])),
+        signed_by_representative=draw(st.booleans()),
+        representative_not_suspected=draw(st.booleans()),
     )
 
 
@@ -463,8 +553,14 @@ def cases(draw: st.DrawFn) -> tuple[list[Held], Request]:
 
 def covers(a: Held, r: Request, category: Category) -> bool:
     """Restate, independently of the code under test, when one authorization covers one category."""
-    names = a.recipient_id == r.recipient_id or (
-        a.kind is Kind.PART2_TPO and a.recipient_class != "" and r.purpose is TPO
+    named = a.recipient_id == r.recipient_id
+    names = named or (a.kind is Kind.PART2_TPO and a.recipient_class != "" and r.purpose is TPO)
+    # P2-4, 2.31(a)(4)(ii), P2-LP: a Part 2 consent reaches the TPO class, an intermediary's named
+    # participants, and a legal proceeding only under its own consent.
+    part2_reach = a.kind not in PART2_KINDS or (
+        (named or r.recipient_type in TPO_TYPES)
+        and not (named and r.recipient_type is RecipientType.INTERMEDIARY and not a.intermediary_participants)
+        and not (r.client_part2 and r.purpose is Purpose.LEGAL and a.kind is not Kind.PART2_LEGAL_PROCEEDINGS)
     )
     in_range = (
         a.records_from is None or (r.records_from is not None and r.records_from >= a.records_from)
@@ -478,6 +574,11 @@ def covers(a: Held, r: Request, category: Category) -> bool:
         and not (r.client_part2 and a.kind not in PART2_KINDS)
         and not a.known_false
         and in_range
+        and part2_reach
+        # 164.502(g)(5): not under a representative's signature while a parent is suspected, unconfirmed.
+        and not (
+            r.representative_suspected and a.signed_by_representative and not a.representative_not_suspected
+        )
     )
 
 

@@ -159,5 +159,8 @@ def audit_verification() -> Any:
 from roi_tracker.api import accounting as _accounting  # noqa: E402, F401
 from roi_tracker.api import clients as _clients  # noqa: E402, F401
 from roi_tracker.api import exceptions as _exceptions  # noqa: E402, F401
+from roi_tracker.api import incidents as _incidents  # noqa: E402, F401
 from roi_tracker.api import past_disclosures as _past_disclosures  # noqa: E402, F401
 from roi_tracker.api import releases as _releases  # noqa: E402, F401
+from roi_tracker.api import requests as _requests  # noqa: E402, F401
+from roi_tracker.api import signing as _signing  # noqa: E402, F401

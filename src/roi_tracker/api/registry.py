@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint
@@ -32,6 +33,8 @@ class Operation:
     form: type[BaseModel] | None = None
     responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
     media: tuple[str, ...] = ()
+    file: str = "file"  # the multipart part that carries the uploaded file
+    file_required: bool = True
 
 
 OPERATIONS: list[Operation] = []
@@ -61,12 +64,15 @@ def operation(
     form: type[BaseModel] | None = None,
     responses: dict[int, type[BaseModel] | None],
     media: tuple[str, ...] = (),
+    file: str = "file",
+    file_required: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view as an API operation and declare its permission."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
-        OPERATIONS.append(Operation(path, method.lower(), summary, need, query, body, form, responses, media))
+        op = Operation(path, method.lower(), summary, need, query, body, form, responses, media)
+        OPERATIONS.append(replace(op, file=file, file_required=file_required))
         requires(need)(view)
         bp.add_url_rule(rule, view_func=view, methods=[method])
         return view
@@ -119,8 +125,9 @@ def openapi(prefix: str) -> dict[str, Any]:
             }
         if op.form is not None:
             schema = op.form.model_json_schema()
-            schema["properties"]["file"] = {"type": "string", "format": "binary"}
-            schema["required"] = [*schema.get("required", []), "file"]
+            schema["properties"][op.file] = {"type": "string", "format": "binary"}
+            if op.file_required:
+                schema["required"] = [*schema.get("required", []), op.file]
             entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         responses: dict[str, Any] = {}
         for status, model in op.responses.items():

@@ -17,6 +17,7 @@ from roi_tracker.api import query_of
 from roi_tracker.api.registry import operation
 from roi_tracker.api.schemas import disclosures as disclosures_schemas
 from roi_tracker.api.schemas import releases as releases_schemas
+from roi_tracker.api.schemas import signature as signature_schemas
 from roi_tracker.domain import disclosure
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
@@ -26,12 +27,14 @@ from roi_tracker.services.disclosures import disclosures
 from roi_tracker.services.records import clients
 from roi_tracker.services.releases import authorizations
 from roi_tracker.services.releases import recipients
+from roi_tracker.services.signing import sign
 
 
 def _recipient(view: recipients.RecipientView) -> releases_schemas.RecipientOut:
     return releases_schemas.RecipientOut(
         id=str(view.id),
         kind=view.kind,
+        type=view.type,
         name=view.name,
         organization=view.organization,
         address=view.address,
@@ -91,16 +94,17 @@ def question_of(client_id: str, data: Any, on: date | None) -> disclosures.Quest
     )
 
 
-def _json_part(raw: str, model: type[Any]) -> Any:
+def _json_part(raw: str, model: type[Any], part: str = "data") -> Any:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
+        prefix = "" if part == "data" else f"{part}."
         problems = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "data", "message": err["msg"]}
+            {"field": prefix + (".".join(str(p) for p in err["loc"]) or part), "message": err["msg"]}
             for err in exc.errors(include_url=False, include_input=False)
         ]
         status = 400 if any(err["type"] == "json_invalid" for err in exc.errors()) else 422
-        raise RequestError(status, "the `data` part is invalid", problems) from None
+        raise RequestError(status, f"the `{part}` part is invalid", problems) from None
 
 
 @operation(
@@ -135,13 +139,31 @@ def list_recipients() -> Any:
     return answer(releases_schemas.RecipientList(items=[_recipient(v) for v in found]))
 
 
+def signed(client_id: str, fields: dict[str, Any], raw: str, upload: Any, acknowledge: bool) -> Any:
+    """Record an authorization signed on screen from its `signature` part (interface.md)."""
+    if upload is not None:
+        raise InvalidInput("send either the signed_form or a signature, not both", field="signature")
+    sig = _json_part(raw, signature_schemas.SignatureData, "signature")
+    return sign.record_signed(
+        context.db_session(),
+        context.env(),
+        context.actor(),
+        clients.parse_client_id(client_id),
+        fields,
+        sign.SignatureInput(**sig.model_dump()),
+        acknowledge_warnings=acknowledge,
+    )
+
+
 @operation(
     bp,
     "/clients/<client_id>/authorizations",
     "POST",
-    summary="Record a signed authorization",
+    summary="Record a signed authorization (an uploaded signed_form, or a signature made on screen)",
     need=Permission.AUTHORIZATION_RECORD,
     form=releases_schemas.AuthorizationUpload,
+    file="signed_form",
+    file_required=False,  # a `signature` part instead has the product render and sign the form
     responses={201: releases_schemas.AuthorizationOut},
 )
 def record_authorization(client_id: str) -> Any:
@@ -149,6 +171,11 @@ def record_authorization(client_id: str) -> Any:
     data = _json_part(form_of(releases_schemas.AuthorizationUpload).data, releases_schemas.AuthorizationData)
     upload = request.files.get("signed_form")
     fields = data.model_dump(exclude={"acknowledge_warnings"})
+    signature = form_of(releases_schemas.AuthorizationUpload).signature
+    if signature is not None:
+        return answer(
+            _authorization(signed(client_id, fields, signature, upload, data.acknowledge_warnings)), 201
+        )
     view = authorizations.record(
         context.db_session(),
         context.env(),
@@ -184,6 +211,7 @@ def list_authorizations(client_id: str) -> Any:
     summary="Record a written revocation",
     need=Permission.AUTHORIZATION_REVOKE,
     form=releases_schemas.RevocationUpload,
+    file="document",
     responses={200: releases_schemas.AuthorizationOut},
 )
 def revoke_authorization(auth_id: str) -> Any:

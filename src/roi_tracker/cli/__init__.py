@@ -12,6 +12,8 @@ from roi_tracker.cli import db
 from roi_tracker.cli import demo
 from roi_tracker.cli import instance
 from roi_tracker.cli import keys
+from roi_tracker.cli import reminders
+from roi_tracker.cli import requests
 from roi_tracker.cli import users
 
 
@@ -34,3 +36,7 @@ main.add_command(clients.clients_group)
 main.add_command(backup.backup_command)
 main.add_command(backup.restore_command)
 main.add_command(demo.demo_group)
+main.add_command(reminders.notify)
+users.users_group.add_command(reminders.users_set_email)
+users.users_group.add_command(reminders.users_reminders)
+main.add_command(requests.requests_group)

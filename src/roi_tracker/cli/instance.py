@@ -18,7 +18,9 @@ from roi_tracker.runtime import open_instance
 from roi_tracker.services.demo import clients as demo_clients
 from roi_tracker.services.demo import exceptions as demo_exceptions
 from roi_tracker.services.demo import history as demo
+from roi_tracker.services.demo import incidents as demo_incidents
 from roi_tracker.services.demo import releases as demo_releases
+from roi_tracker.services.demo import requests as demo_requests
 from roi_tracker.services.operations import backup
 from roi_tracker.services.operations import maintenance
 from roi_tracker.services.operations import setup as instance
@@ -56,10 +58,15 @@ def init(with_demo: bool) -> None:
                 demo_actor = audit.Actor(str(clinician.id), "clinician", "demo")
                 demo_clients.seed_clients(session, rt.env, demo_actor)
                 demo_releases.seed_releases(session, rt.env, demo_actor)
-                demo_exceptions.seed_exceptions(session, rt.env, demo_actor, *_demo_people(session, created))
+                people = _demo_people(session, created)
+                demo_exceptions.seed_exceptions(session, rt.env, demo_actor, *people)
+                demo_incidents.seed_incidents(session, rt.env, demo_actor, people[1])
+                demo_requests.seed_requests(session, rt.env, demo_actor)
                 checkpoints.write(session, rt.env.keyring, rt.env.settings.checkpoint_dir)
             rt.close()
-            _print_sign_ins(created)
+            # The passwords are printed once per run, by `serve` (make run calls both: issue 17, item 11).
+            names = ", ".join(f"{item.username} ({item.role.replace('_', ' ')})" for item in created)
+            click.echo(f"Demo accounts: {names}. Their sign-ins are printed when `roi-tracker serve` starts.")
     finally:
         engine.dispose()
 
@@ -77,10 +84,20 @@ def _demo_people(
     return by_name["clinician"].password, actor("auditor"), actor("covering"), by_name["covering"].password
 
 
+# What each demo account is for, when its role alone does not say.
+_DEMO_NOTES = {
+    "covering": "a second clinician with no clients of their own: try emergency access (break the glass)",
+}
+
+
 def _print_sign_ins(sign_ins: list[instance.DemoSignIn]) -> None:
     click.echo("Demo sign-ins (synthetic practice; never use a demo instance for real clients):")
     for item in sign_ins:
-        click.echo(f"  {item.role:<11} username {item.username:<10} password {item.password}")
+        note = _DEMO_NOTES.get(item.username, "")
+        click.echo(
+            f"  {item.role:<11} username {item.username:<10} password {item.password}"
+            + (f"  - {note}" if note else "")
+        )
 
 
 @click.command()

@@ -30,8 +30,9 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--role", required=True, help="clinician, front_desk, auditor or admin")
 @click.option("--display-name", default="", help="Full name shown in the app.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--email", default=None, help="Work address for reminders (no client data is ever sent).")
 @one_line_errors
-def users_create(name: str, role: str, display_name: str, password_stdin: bool) -> None:
+def users_create(name: str, role: str, display_name: str, password_stdin: bool, email: str | None) -> None:
     """Create a user."""
     password = _read_password(password_stdin)
     rt = open_runtime()
@@ -45,6 +46,7 @@ def users_create(name: str, role: str, display_name: str, password_stdin: bool) 
                 display_name=display_name,
                 role=role,
                 password=password,
+                email=email,
             )
     finally:
         rt.close()

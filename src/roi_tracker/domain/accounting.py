@@ -30,27 +30,35 @@ class Disclosed:
     to_client: bool = False
     # The rules it broke, when it was found impermissible (H-B9): then it is always accountable.
     impermissible: str = ""
+    recipient_id: str = ""
 
 
 @dataclass(frozen=True)
 class Suspension:
-    """An agency's request to suspend the accounting of disclosures to it (164.528(a)(2)).
+    """An agency's request to suspend the right to an accounting of disclosures to it (164.528(a)(2)).
 
-    Written, it holds for the period it states; oral, for at most 30 days. The agency is matched by the
-    name the accounting shows (as summaries group), since each exception may add its own directory entry.
-    A suspension recorded before suspensions named their agency (None) holds for every recipient.
+    It suspends the right for the period the agency states, judged on the day the accounting is asked for
+    (not on each disclosure's date): asked inside the period, no disclosure to the agency is listed, whenever
+    it was made. Written, it holds for the period stated; oral, for at most 30 days. The agency is a directory
+    entry (`agency_id`), also matched by the name the accounting shows, since an exception keeps its own copy
+    of the recipient. A suspension recorded before suspensions named their agency holds for every recipient.
     """
 
     starts_on: date
     ends_on: date
     written: bool
     agency: str | None = None
+    agency_id: str | None = None
 
-    def covers(self, d: Disclosed) -> bool:
-        """Tell whether the suspension hides the disclosure: made to the agency, inside its period."""
-        if self.agency is not None and d.recipient.casefold() != self.agency.casefold():
+    def covers(self, d: Disclosed, *, asked_on: date) -> bool:
+        """Tell whether the suspension hides the disclosure from an accounting asked for on `asked_on`."""
+        if not self.covers_day(asked_on):
             return False
-        return self.covers_day(d.on)
+        if self.agency is None and self.agency_id is None:
+            return True
+        by_id = self.agency_id is not None and d.recipient_id == self.agency_id
+        by_name = self.agency is not None and d.recipient.casefold() == self.agency.casefold()
+        return by_id or by_name
 
     def covers_day(self, day: date) -> bool:
         """Tell whether `day` falls inside the suspension (an oral one lapses after 30 days)."""
@@ -141,12 +149,18 @@ def build(
     today: date,
     since: date | None = None,
     suspensions: tuple[Suspension, ...] = (),
+    asked_on: date | None = None,
 ) -> Accounting:
-    """Compute the accounting: accountable disclosures in the period, repeated ones summarized."""
-    start, end = period(today, since)
+    """Compute the accounting asked for on `asked_on` (default `today`), repeated disclosures summarized.
+
+    The window runs back from the date of the request, not of delivery: 6 years, and 3 for Part 2
+    disclosures under consent (164.528(a)(1), 42 CFR 2.25); suspensions are judged on that date too.
+    """
+    asked = asked_on or today
+    start, end = period(asked, since)
     in_period = [d for d in sorted(disclosed, key=lambda d: (d.on, d.id)) if start <= d.on <= end]
-    listed = [d for d in in_period if accountable(d, today=today)]
-    shown = [d for d in listed if not any(s.covers(d) for s in suspensions)]
+    listed = [d for d in in_period if accountable(d, today=asked)]
+    shown = [d for d in listed if not any(s.covers(d, asked_on=asked) for s in suspensions)]
     groups: dict[tuple[str, str], list[Disclosed]] = {}
     for d in shown:
         groups.setdefault((d.recipient, d.purpose), []).append(d)
@@ -178,3 +192,23 @@ def _entry(d: Disclosed) -> Entry:
     what = _describe([d])
     basis = f"impermissible ({d.impermissible})" if d.impermissible else d.basis
     return Entry(d.on, d.recipient, d.address, what, d.purpose.replace("_", " "), basis)
+
+
+# Why an exception was disclosed, in words for the client (the accounting stores "exception:<kind>").
+EXCEPTION_PURPOSES = {
+    "danger to others": "to prevent or lessen a serious threat to someone's safety",
+    "danger to self": "to prevent or lessen a serious threat to your own safety",
+    "child abuse report": "a report of suspected child abuse or neglect, as the law requires",
+    "elder abuse report": "a report of suspected abuse, neglect or exploitation, as the law requires",
+    "court order": "as a court order required",
+    "part2 medical emergency": "to medical personnel, in a medical emergency",
+}
+
+
+def purpose_in_words(purpose: str) -> str:
+    """Return an entry's purpose as the client reads it ("exception:danger to others" in plain words)."""
+    head, sep, rest = purpose.partition(":")
+    if sep and head == "exception":
+        kind = rest.replace("_", " ").strip()
+        return EXCEPTION_PURPOSES.get(kind, kind)
+    return purpose.replace("_", " ")

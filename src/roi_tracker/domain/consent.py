@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from roi_tracker.domain import expiry
 from roi_tracker.domain.clients import Category
+from roi_tracker.domain.recipients import RecipientType
 
 
 class Kind(StrEnum):
@@ -97,6 +98,10 @@ class Draft:
     kind: Kind | None = None
     recipient_id: str | None = None
     recipient_class: str = ""
+    # The named recipient's directory type (the service fills it in) and, for an intermediary such as an
+    # HIE, its member participants or "those with a treating provider relationship" (2.31(a)(4)(ii)).
+    recipient_type: RecipientType | None = None
+    intermediary_participants: str = ""
     categories: frozenset[Category] = frozenset()
     purposes: frozenset[Purpose] = frozenset()
     purpose_text: str = ""
@@ -112,6 +117,10 @@ class Draft:
     representative_relationship: str = ""
     representative_authority: str = ""
     minor_may_consent: bool = False
+    # A child abuse report named a parent or representative of this client as the suspected abuser, and
+    # whether the clinician confirmed the person signing is not them (164.502(g)(5)).
+    representative_suspected: bool = False
+    representative_not_suspected: bool = False
     statements: frozenset[Statement] = frozenset()
     copy_given_on: date | None = None
     copy_method: str = ""
@@ -270,6 +279,15 @@ def _part2(d: Draft, *, client_part2: bool) -> list[Problem]:
         p.append(_block("P2-3", "categories", "Name the substance-use information explicitly."))
     if not d.recipient_id and not (d.kind is Kind.PART2_TPO and d.recipient_class):
         p.append(_block("P2-4", "recipient_id", "Name the recipient (a TPO consent may name the TPO class)."))
+    if d.recipient_type is RecipientType.INTERMEDIARY and not d.intermediary_participants.strip():
+        p.append(
+            _block(
+                "P2-4",
+                "intermediary_participants",
+                "The recipient is an intermediary: name its participants, or the class of participants "
+                "with a treating provider relationship (2.31(a)(4)(ii)).",
+            )
+        )
     if Statement.RIGHT_TO_REVOKE not in d.statements:
         p.append(_block("P2-6", "statements", "State the right to revoke, except where already acted on."))
     if d.expires_on is None and expiry.decode(d.expiry_event) is None:

@@ -16,6 +16,8 @@ from roi_tracker.domain.consent import Purpose
 from roi_tracker.domain.consent import Standing
 from roi_tracker.domain.consent import Status
 from roi_tracker.domain.consent import status_of
+from roi_tracker.domain.recipients import RecipientType
+from roi_tracker.domain.recipients import in_tpo_class
 
 
 class Answer(StrEnum):
@@ -50,6 +52,11 @@ class Held:
     records_to: date | None = None
     known_false: bool = False
     signed_on: date | None = None
+    # An intermediary consent's member participants, or its treating-provider class (2.31(a)(4)(ii)).
+    intermediary_participants: str = ""
+    # Signed by a personal representative, and whether the signer was confirmed not to be a suspected parent.
+    signed_by_representative: bool = False
+    representative_not_suspected: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ class Request:
     client_part2: bool
     records_from: date | None = None
     records_to: date | None = None
+    # The recipient's directory type; unknown is `other`, outside the TPO class (fails closed, P2-4).
+    recipient_type: RecipientType = RecipientType.OTHER
+    # A child abuse report names a parent or representative of the client as the suspected abuser.
+    representative_suspected: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,37 @@ def _names_recipient(a: Held, r: Request) -> bool:
     )
 
 
+def _recipient_reasons(a: Held, r: Request) -> list[Reason]:
+    """P2-4, 2.31(a)(4)(ii), P2-LP: what a Part 2 consent may reach, by the recipient's type."""
+    if a.kind not in PART2_KINDS:
+        return []
+    reasons: list[Reason] = []
+    named = a.recipient_id is not None and a.recipient_id == r.recipient_id
+    if not named and not in_tpo_class(r.recipient_type):
+        # The TPO class is treating providers, health plans, payers and program operations: nobody else.
+        reasons.append(
+            Reason(
+                "P2-4",
+                f"The TPO class of {a.label} covers treating providers, health plans, payers and people "
+                f"operating the program only; this recipient is of type {r.recipient_type.value}.",
+            )
+        )
+    if named and r.recipient_type is RecipientType.INTERMEDIARY and not a.intermediary_participants:
+        reasons.append(
+            Reason(
+                "P2-4",
+                f"{a.label} names an intermediary but not its participants or a treating-provider class "
+                "(2.31(a)(4)(ii)).",
+            )
+        )
+    # An old consent recorded before the validator's P2-LP check still cannot reach a proceeding.
+    if r.client_part2 and r.purpose is Purpose.LEGAL and a.kind is not Kind.PART2_LEGAL_PROCEEDINGS:
+        reasons.append(
+            Reason("P2-LP", f"Use in legal proceedings needs its own consent; {a.label} is not one.")
+        )
+    return reasons
+
+
 def _standing_reasons(a: Held, on: date) -> list[Reason]:
     status = status_of(a.standing, today=on)
     s = a.standing
@@ -121,24 +163,38 @@ def _standing_reasons(a: Held, on: date) -> list[Reason]:
 
 def why_not(a: Held, r: Request, category: Category) -> list[Reason]:
     """Every reason authorization `a` does not cover `category` for request `r` (empty: it covers it)."""
-    reasons = _standing_reasons(a, r.on)
+    reasons = _standing_reasons(a, r.on) + _recipient_reasons(a, r)
     if a.signed_on is not None and a.signed_on > r.on:
         # A disclosure is judged against what was on file on its date (a past one too).
         reasons.append(Reason("DT-1", f"Authorization {a.label} was signed only on {a.signed_on}."))
+    if r.representative_suspected and a.signed_by_representative and not a.representative_not_suspected:
+        # 164.502(g)(5): a parent suspected of abuse is no longer treated as the client's representative.
+        reasons.append(
+            Reason(
+                "H-C7",
+                f"Authorization {a.label} was signed by a representative, and a child abuse report names a "
+                "parent or representative as suspected (164.502(g)(5)).",
+            )
+        )
     if a.known_false:
         reasons.append(Reason("H-D5", f"Authorization {a.label} is flagged as containing false information."))
     if r.client_part2 and a.kind not in PART2_KINDS:
         reasons.append(Reason("P2-3", f"These are Part 2 records; {a.label} is not a Part 2 consent."))
     if r.purpose not in a.purposes:
         reasons.append(
-            Reason("DT-1", f"Authorization {a.label} does not cover the purpose {r.purpose.value}.")
+            Reason(
+                "DT-1",
+                f"Authorization {a.label} does not cover the purpose {r.purpose.value.replace('_', ' ')}.",
+            )
         )
     if category is Category.PSYCHOTHERAPY_NOTES and a.kind is not Kind.PSYCHOTHERAPY_NOTES:
         reasons.append(
             Reason("DT-5", "Psychotherapy notes go out only under a psychotherapy-notes authorization.")
         )
     elif category not in a.categories:
-        reasons.append(Reason("DT-1", f"Authorization {a.label} does not cover {category.value}."))
+        reasons.append(
+            Reason("DT-1", f"Authorization {a.label} does not cover {category.value.replace('_', ' ')}.")
+        )
     if a.records_from and (r.records_from is None or r.records_from < a.records_from):
         reasons.append(Reason("DT-1", f"Authorization {a.label} covers records from {a.records_from} only."))
     if a.records_to and (r.records_to is None or r.records_to > a.records_to):

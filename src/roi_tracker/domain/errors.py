@@ -99,3 +99,11 @@ class DisclosureRefused(DomainError):
     def __init__(self, message: str, problems: list[dict[str, str]]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class RuleConflict(Conflict):
+    """A step the request's state does not allow (409), with the rule it breaks (rule id, field, sentence)."""
+
+    def __init__(self, message: str, problems: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.problems = problems

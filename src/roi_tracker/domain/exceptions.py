@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from roi_tracker.domain import recipients as recipient_types
 from roi_tracker.domain.clients import Category
 
 
@@ -29,25 +30,15 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.DANGER_TO_SELF: ("basis_of_belief", "threat", "imminence", "recipient_can_lessen"),
     Kind.CHILD_ABUSE_REPORT: ("report_number", "reported_at"),
     Kind.ELDER_ABUSE_REPORT: ("report_number", "reported_at", "condition"),
-    Kind.COURT_ORDER: ("court", "order_reference", "order_date", "order_document_id"),
+    # A court's order: the issuing court, the judge, the order's date and an uploaded copy (issue 16 item 3).
+    Kind.COURT_ORDER: ("court", "judge", "order_reference", "order_date", "order_document_id"),
     Kind.PART2_MEDICAL_EMERGENCY: ("medical_personnel_name", "facility", "emergency_nature"),
 }
 CONDITIONS = ("required_by_law", "client_agreed", "statute_permits")
 NOT_INFORMED_REASONS = ("risk_of_serious_harm", "informing_suspected_abuser")
 BELIEF_BASES = ("actual_knowledge", "credible_representation")
-RECIPIENT_TYPES = (
-    "provider",
-    "health_plan",
-    "payer",
-    "program_operations",
-    "intermediary",
-    "authority",
-    "attorney",
-    "employer",
-    "school",
-    "individual",
-    "other",
-)
+# One vocabulary for the directory and exception recipients (domain/recipients.py).
+RECIPIENT_TYPES = recipient_types.TYPES
 # Who may receive each kind, when the kind limits it (regulatory.md section 4).
 RECIPIENT_TYPE_OF: dict[Kind, tuple[str, str, str]] = {
     Kind.CHILD_ABUSE_REPORT: (
@@ -93,6 +84,10 @@ class Report:
     recipient_type: str = ""
     imminent: bool | None = None
     recipient_able_to_lessen: bool | None = None
+    # A court order: what it expressly names (L-1), whether it is really a subpoena, a 2.64-2.67 order (L-3).
+    order_categories: frozenset[Category] = frozenset()
+    subpoena: bool = False
+    part2_order: bool = False
 
 
 def _recipient_refusals(r: Report) -> list[Refusal]:
@@ -125,12 +120,50 @@ def _danger_refusals(r: Report) -> list[Refusal]:
     return out
 
 
+def _court_order_refusals(r: Report) -> list[Refusal]:
+    # 164.512(e)(1)(i): a court's order releases only what it expressly authorizes (L-1); a subpoena without
+    # an order is no exception at all: it belongs to the request desk with its assurances (L-2, DT-5).
+    if r.subpoena:
+        return [
+            Refusal(
+                "L-2",
+                "subpoena",
+                "A subpoena is not a court order and not an exception: log it at the request desk as a "
+                "legal request, where it needs satisfactory assurances and never reaches psychotherapy "
+                "notes.",
+            )
+        ]
+    out: list[Refusal] = []
+    if not r.order_categories:
+        out.append(Refusal("L-1", "order_categories", "Name the categories the order expressly authorizes."))
+    elif r.disclosed_categories - r.order_categories:
+        extra = ", ".join(sorted(c.value for c in r.disclosed_categories - r.order_categories))
+        out.append(
+            Refusal("L-1", "disclosed_categories", f"Disclose only what the order names; not: {extra}.")
+        )
+    if r.client_part2 and not r.part2_order:
+        out.append(
+            Refusal(
+                "L-3",
+                "part2_order",
+                "Part 2 records need a court order under 42 CFR 2.64-2.67 that itself compels the "
+                "disclosure.",
+            )
+        )
+    return out
+
+
 def check(r: Report, *, today: date) -> list[Refusal]:
     """Return every refusal for the report (empty: it may be recorded)."""
     out: list[Refusal] = []
+    if r.kind is Kind.COURT_ORDER:
+        out.extend(_court_order_refusals(r))
     for name in FIELDS[r.kind]:
         if not r.fields.get(name, "").strip():
-            out.append(Refusal("X-FIELDS", name, f"{name.replace('_', ' ')} is required for {r.kind.value}."))
+            needed = (
+                f"{name.replace('_', ' ').capitalize()} is required for {r.kind.value.replace('_', ' ')}."
+            )
+            out.append(Refusal("X-FIELDS", name, needed))
     if not r.recipient_name.strip():
         out.append(Refusal("X-FIELDS", "recipient", "Name the recipient (agency or person)."))
     if not r.justification.strip():
@@ -146,7 +179,7 @@ def check(r: Report, *, today: date) -> list[Refusal]:
             Refusal(
                 "X-FIELDS",
                 "basis_of_belief",
-                "basis of belief is actual_knowledge or credible_representation.",
+                "Choose the basis of the belief: actual knowledge or a credible representation.",
             )
         )
     if (
@@ -168,8 +201,8 @@ def check(r: Report, *, today: date) -> list[Refusal]:
             Refusal(
                 "2.51",
                 "kind",
-                "Part 2 records have no serious-threat exception: use "
-                "part2_medical_emergency to medical personnel.",
+                "Part 2 records have no serious-threat exception: record a Part 2 medical "
+                "emergency (a disclosure to medical personnel) instead.",
             )
         )
     if r.kind is Kind.PART2_MEDICAL_EMERGENCY and not r.client_part2:

@@ -34,6 +34,8 @@ class Permission(StrEnum):
     DOCUMENT_READ = "document:read"
     RECIPIENT_CREATE = "recipient:create"
     RECIPIENT_READ = "recipient:read"
+    RECIPIENT_UPDATE = "recipient:update"
+    CLIENT_MINOR_CONSENT_UPDATE = "client:minor_consent:update"
     AUTHORIZATION_RECORD = "authorization:record"
     AUTHORIZATION_READ = "authorization:read"
     AUTHORIZATION_REVOKE = "authorization:revoke"
@@ -51,6 +53,15 @@ class Permission(StrEnum):
     DISCLOSURE_RECORD_PAST = "disclosure:past:record"
     CLIENT_PART2_UPDATE = "client:part2:update"
     CLIENT_CASELOAD_UPDATE = "client:caseload:update"
+    FORM_TEMPLATE_READ = "form_template:read"
+    FORM_TEMPLATE_MANAGE = "form_template:manage"
+    INCIDENT_READ = "incident:read"
+    INCIDENT_ASSESS = "incident:assess"
+    INCIDENT_NOTIFY = "incident:notify"
+    REQUEST_CREATE = "request:create"
+    REQUEST_READ = "request:read"
+    REQUEST_ANSWER = "request:answer"
+    REQUEST_REVIEW = "request:review"
 
 
 class Access(StrEnum):
@@ -71,11 +82,16 @@ _CLIENTS = frozenset(
         Permission.CLIENT_UPDATE,
         Permission.RECIPIENT_CREATE,
         Permission.RECIPIENT_READ,
+        Permission.RECIPIENT_UPDATE,
         Permission.AUTHORIZATION_READ,
         Permission.DISCLOSURE_CHECK,
         Permission.DISCLOSURE_RECORD,
         Permission.PACKET_READ,
         Permission.DISCLOSURE_RECORD_PAST,
+        # The request desk (issue 18): the front desk's home; clinicians only for their caseload.
+        Permission.REQUEST_CREATE,
+        Permission.REQUEST_READ,
+        Permission.REQUEST_ANSWER,
     }
 )
 
@@ -96,7 +112,11 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.FHIR_EXPORT,
         # A client's Part 2 status and caseload are clinical acts, never the front desk's (issue 15 item 2).
         Permission.CLIENT_PART2_UPDATE,
+        Permission.CLIENT_MINOR_CONSENT_UPDATE,
         Permission.CLIENT_CASELOAD_UPDATE,
+        Permission.FORM_TEMPLATE_READ,
+        # A denial's review goes to a licensed professional who took no part in it (H-A9).
+        Permission.REQUEST_REVIEW,
     },
     # The front desk: demographics of any client, never clinical content or documents.
     Role.FRONT_DESK: _EVERYONE | _CLIENTS,
@@ -111,9 +131,16 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.ACCOUNTING_PRODUCE,
         Permission.ACCOUNTING_MANAGE,
         Permission.FHIR_EXPORT,
+        # The privacy officer assesses incidents and sends the notices (H-B3, H-B4); anyone may report one.
+        Permission.INCIDENT_READ,
+        Permission.INCIDENT_ASSESS,
+        Permission.INCIDENT_NOTIFY,
+        Permission.REQUEST_READ,
     },
     Role.ADMIN: _EVERYONE
-    | {Permission.USER_LIST, Permission.USER_CREATE, Permission.USER_UPDATE, Permission.USER_DISABLE},
+    | {Permission.USER_LIST, Permission.USER_CREATE, Permission.USER_UPDATE, Permission.USER_DISABLE}
+    # The practice's form wording is an administrator's (issue 20); it holds no client data.
+    | {Permission.FORM_TEMPLATE_READ, Permission.FORM_TEMPLATE_MANAGE},
 }
 
 

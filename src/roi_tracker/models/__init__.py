@@ -13,6 +13,10 @@ from roi_tracker.models.exceptions import EmergencyAccess
 from roi_tracker.models.exceptions import Notification
 from roi_tracker.models.exceptions import Review
 from roi_tracker.models.impermissible import ImpermissibleDisclosure
+from roi_tracker.models.incidents import Incident
+from roi_tracker.models.incidents import IncidentAssessment
+from roi_tracker.models.incidents import IncidentClient
+from roi_tracker.models.incidents import IncidentNotice
 from roi_tracker.models.log import AuditCheckpoint
 from roi_tracker.models.log import AuditEntry
 from roi_tracker.models.log import AuditReview
@@ -27,6 +31,13 @@ from roi_tracker.models.people import WebSession
 from roi_tracker.models.releases import Authorization
 from roi_tracker.models.releases import Disclosure
 from roi_tracker.models.releases import Recipient
+from roi_tracker.models.reminders import ReminderOptOut
+from roi_tracker.models.reminders import ReminderSent
+from roi_tracker.models.requests import RecordRequest
+from roi_tracker.models.requests import RequestEvent
+from roi_tracker.models.requests import RequestLetter
+from roi_tracker.models.signing import AuthorizationSignature
+from roi_tracker.models.signing import FormTemplate
 
 __all__ = [
     "User",
@@ -56,4 +67,15 @@ __all__ = [
     "AccountingSuspension",
     "ImpermissibleDisclosure",
     "Part2Change",
+    "ReminderOptOut",
+    "ReminderSent",
+    "FormTemplate",
+    "AuthorizationSignature",
+    "Incident",
+    "IncidentClient",
+    "IncidentAssessment",
+    "IncidentNotice",
+    "RecordRequest",
+    "RequestEvent",
+    "RequestLetter",
 ]

@@ -26,6 +26,9 @@ class AccountingRequest(Base):
     due_on: Mapped[date] = mapped_column(index=True)
     period_since: Mapped[date | None]
     extension_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The written statement of the extension given to the client within the 60 days (164.528(c)(1)(ii)).
+    extension_notice_on: Mapped[date | None]
+    extension_notice_method: Mapped[str] = mapped_column(String(32), default="", server_default="")
     fee_cents: Mapped[int] = mapped_column(default=0)
     delivered_on: Mapped[date | None]
     delivery_method: Mapped[str] = mapped_column(String(32), default="")
@@ -67,3 +70,5 @@ class AccountingGiven(Base):
     since: Mapped[date]
     until: Mapped[date]
     delivered_at: Mapped[datetime | None]
+    # `practice`: sealed under the keyring, so it outlives the client's purge; `client`: before 0012.
+    sealed_with: Mapped[str] = mapped_column(String(16), default="client", server_default="client")

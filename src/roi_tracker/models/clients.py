@@ -35,6 +35,9 @@ class Client(Base):
     address: Mapped[bytes] = mapped_column(LargeBinary)
     emergency_contact: Mapped[bytes] = mapped_column(LargeBinary)
     part2: Mapped[bytes] = mapped_column(LargeBinary)
+    # Sealed "1"/"0": a minor client lawfully consented to their own care (164.502(g)(3), 42 CFR 2.14).
+    # None: not recorded (before migration 0012, or never said): the parent signs as before.
+    minor_consent: Mapped[bytes | None] = mapped_column(LargeBinary)
     legal_hold: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[utc_now]
@@ -77,7 +80,8 @@ class Document(Base):
     title: Mapped[bytes] = mapped_column(LargeBinary)
     media_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Indexed: a signed form is looked up by its hash to find a compound authorization (H-X1).
+    sha256: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
     uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[utc_now]
 

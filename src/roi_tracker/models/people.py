@@ -32,6 +32,8 @@ class User(Base):
     # Set by an administrator's reset: every page leads to the change-password page until it is changed.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A work address for reminders (issue 21); staff contact data, stored as plainly as the display name.
+    email: Mapped[str | None] = mapped_column(String(254))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[utc_now]
     updated_at: Mapped[utc_now]

@@ -25,6 +25,13 @@ class Recipient(Base):
     details: Mapped[bytes] = mapped_column(LargeBinary)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[utc_now]
+    # domain/recipients.py types; rows from before migration 0012 are `other`, outside the TPO class (P2-4).
+    type: Mapped[str] = mapped_column(String(24), default="other", server_default="other")
+    # `directory` entries are shared; `exception` entries belong to the one exception that named them.
+    scope: Mapped[str] = mapped_column(String(16), default="directory", server_default="directory")
+    # Archived: hidden from choosers, history kept. Merged: archived, its uses re-pointed to merged_into_id.
+    archived_at: Mapped[datetime | None]
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("recipients.id"))
 
 
 class Authorization(Base):

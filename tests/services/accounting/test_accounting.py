@@ -127,7 +127,7 @@ def court_order(
 ) -> exceptions.Recorded:
     """Record records (attendance unless told) produced under a court order on `occurred`."""
     order = call(
-        runtime, documents.upload, actor, client_id, content=ORDER, category="attendance", title="Order"
+        runtime, documents.upload, actor, client_id, content=ORDER, category="court_order", title="Order"
     )
     fields = {
         "kind": "court_order",
@@ -140,9 +140,11 @@ def court_order(
         "justification": "The court ordered the attendance records.",
         "channel": "mail",
         "court": "Springfield District Court",
+        "judge": "Hon. R. Alvarez",
         "order_reference": "25-CV-117",
         "order_date": (occurred - timedelta(days=10)).isoformat(),
         "order_document_id": str(order.id),
+        "order_categories": list(categories),
         "occurred_at": f"{occurred.isoformat()}T10:00",
     }
     return call(runtime, exceptions.record, actor, client_id, fields, PASSWORD)
@@ -450,14 +452,14 @@ def test_one_extension_adds_thirty_days_with_a_sealed_reason_and_a_second_is_a_c
     row = request(runtime, abe, zoe, date(2026, 3, 1))
     before = head_seq(runtime)
     reason = "Records from the old system are being retrieved from archive."
-    extended = call(runtime, accounting.extend, abe, row.id, reason)
+    extended = call(runtime, accounting.extend, abe, row.id, reason, notice_method="mail")
     assert extended.due_on == date(2026, 5, 30)
     assert reason.encode() not in bytes(extended.extension_reason)
     assert [(e.action, e.object_id) for e in entries_after(runtime, before)] == [
         ("accounting:extended", str(row.id))
     ]
     with pytest.raises(Conflict):
-        call(runtime, accounting.extend, abe, row.id, "Still waiting for the archive.")
+        call(runtime, accounting.extend, abe, row.id, "Still waiting for the archive.", notice_method="mail")
     with runtime.sessions() as session:
         assert session.get_one(models.AccountingRequest, row.id).due_on == date(2026, 5, 30)
 
@@ -469,7 +471,7 @@ def test_an_extension_needs_a_written_reason(
     """No reason, no extension; the deadline stands."""
     row = request(runtime, abe, zoe, date(2026, 3, 1))
     with pytest.raises(InvalidInput) as caught:
-        call(runtime, accounting.extend, abe, row.id, reason)
+        call(runtime, accounting.extend, abe, row.id, reason, notice_method="mail")
     assert caught.value.field == "reason"
     with runtime.sessions() as session:
         assert session.get_one(models.AccountingRequest, row.id).due_on == date(2026, 4, 30)
@@ -514,16 +516,16 @@ def test_delivery_records_the_method_and_date_and_links_the_accounting(
         assert accounting.open_requests(session) == []
 
 
-def test_a_six_year_request_delivered_weeks_later_covers_the_six_years_before_delivery(
+def test_a_six_year_request_delivered_weeks_later_covers_the_six_years_before_the_request(
     runtime: Runtime, abe: audit.Actor, zoe: uuid.UUID, clock: FakeClock
 ) -> None:
-    """A period valid when the request came in is not refused at delivery; it starts 6 years back."""
+    """164.528(a)(1): the window runs back from the date of the request, not of delivery."""
     row = call(
         runtime, accounting.open_request, abe, zoe, received_on=date(2026, 3, 1), since=date(2020, 3, 1)
     )
     clock.advance(days=36)
     produced = call(runtime, accounting.deliver, abe, row.id, method="portal")
-    assert (produced.accounting.since, produced.accounting.until) == (date(2020, 4, 15), date(2026, 4, 15))
+    assert (produced.accounting.since, produced.accounting.until) == (date(2020, 3, 1), date(2026, 3, 1))
 
 
 def test_a_delivered_request_cannot_be_delivered_or_extended_again(
@@ -535,7 +537,7 @@ def test_a_delivered_request_cannot_be_delivered_or_extended_again(
     with pytest.raises(Conflict):
         call(runtime, accounting.deliver, abe, row.id, method="mail")
     with pytest.raises(Conflict):
-        call(runtime, accounting.extend, abe, row.id, "Too late to extend.")
+        call(runtime, accounting.extend, abe, row.id, "Too late to extend.", notice_method="mail")
     assert count(runtime, models.AccountingGiven) == 1
 
 
@@ -557,7 +559,7 @@ def test_open_requests_are_listed_soonest_due_first(
     early = request(runtime, abe, zoe, date(2026, 1, 10))
     late = request(runtime, abe, jonah, date(2026, 2, 1))
     assert [r.id for r in call(runtime, lambda s, _env: accounting.open_requests(s))] == [early.id, late.id]
-    call(runtime, accounting.extend, abe, early.id, "Archive retrieval.")
+    call(runtime, accounting.extend, abe, early.id, "Archive retrieval.", notice_method="mail")
     assert [r.id for r in call(runtime, lambda s, _env: accounting.open_requests(s))] == [late.id, early.id]
 
 
@@ -591,7 +593,7 @@ def test_a_request_for_an_unknown_client_is_not_found(runtime: Runtime, abe: aud
 def test_extending_or_delivering_an_unknown_request_is_not_found(runtime: Runtime, abe: audit.Actor) -> None:
     """Both name no request."""
     with pytest.raises(NotFound):
-        call(runtime, accounting.extend, abe, uuid.uuid4(), "A reason.")
+        call(runtime, accounting.extend, abe, uuid.uuid4(), "A reason.", notice_method="mail")
     with pytest.raises(NotFound):
         call(runtime, accounting.deliver, abe, uuid.uuid4(), method="mail")
 
@@ -617,14 +619,36 @@ def test_an_unknown_reference_is_refused_by_name(runtime: Runtime) -> None:
 
 
 def agency(runtime: Runtime, client_id: uuid.UUID, basis: str) -> uuid.UUID:
-    """Return the directory id of the recipient of the client's disclosure on this basis."""
+    """Return the directory entry of the agency that received the client's disclosure on this basis.
+
+    An exception keeps its own recipient, out of the directory: the agency is added to the directory
+    under the same name, as an auditor would before recording its suspension (164.528(a)(2)).
+    """
     with runtime.sessions() as session:
         stmt = select(models.Disclosure.recipient_id).where(
             models.Disclosure.client_id == client_id, models.Disclosure.basis == basis
         )
         found = session.execute(stmt.limit(1)).scalar_one()
         assert found is not None
-        return found
+        sent_to = recipients.get(session, runtime.env, found)
+        if sent_to.scope == "directory":
+            return found
+        listed = [
+            r.id
+            for r in recipients.search(session, runtime.env, sent_to.name)
+            if r.display == sent_to.display
+        ]
+    if listed:
+        return listed[0]
+    return call(
+        runtime,
+        recipients.create,
+        person(runtime, f"desk-{basis}", "front_desk"),
+        kind="organization",
+        type="authority",
+        name=sent_to.name,
+        organization=sent_to.organization,
+    ).id
 
 
 def suspend(
@@ -654,8 +678,8 @@ def test_a_written_suspension_hides_the_disclosures_of_its_period_and_is_logged(
     runtime: Runtime, alice: audit.Actor, abe: audit.Actor, zoe: uuid.UUID
 ) -> None:
     """From 1 January to 30 June 2026: the warning to the police is hidden and counted; court orders stay."""
-    before = head_seq(runtime)
     police = agency(runtime, zoe, "danger_to_others")
+    before = head_seq(runtime)
     suspend(runtime, abe, zoe, date(2026, 1, 1), date(2026, 6, 30), written=True)
     logged = entries_after(runtime, before)
     assert [(e.action, e.outcome, e.client_id, e.basis) for e in logged] == [
@@ -688,18 +712,18 @@ def test_a_suspension_hides_only_the_disclosures_to_the_agency_that_asked(
     assert a.suspended == 1
 
 
-def test_an_oral_suspension_hides_disclosures_of_its_first_thirty_days_only(
+def test_an_oral_suspension_suspends_the_right_for_its_first_thirty_days_only(
     runtime: Runtime, alice: audit.Actor, abe: audit.Actor, zoe: uuid.UUID
 ) -> None:
-    """The court asks orally from 20 May 2025 to 31 March 2026: only the June order, in 30 days, is hidden."""
+    """164.528(a)(2)(ii), judged on the day the accounting is asked for: the court's oral request of
+    20 May 2025 lapsed long before 10 March 2026 and hides nothing; one made on 1 March hides both orders."""
     suspend(runtime, abe, zoe, date(2025, 5, 20), date(2026, 3, 31), written=False, asked_by="court_order")
     a = produce(runtime, alice, zoe).accounting
-    assert [(e.on, e.recipient) for e in a.entries] == [
-        (date(2025, 9, 1), CLERK),
-        (date(2026, 2, 1), POLICE),
-    ]
-    assert a.summaries == ()
-    assert a.suspended == 1
+    assert ([s.count for s in a.summaries], a.suspended) == ([2], 0)
+    suspend(runtime, abe, zoe, date(2026, 3, 1), date(2026, 6, 30), written=False, asked_by="court_order")
+    a = produce(runtime, alice, zoe).accounting
+    assert [(e.on, e.recipient) for e in a.entries] == [(date(2026, 2, 1), POLICE)]
+    assert (a.summaries, a.suspended) == ((), 2)
 
 
 def test_the_same_suspension_in_writing_hides_the_whole_period(

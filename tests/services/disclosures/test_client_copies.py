@@ -81,12 +81,17 @@ def give(
 def test_a_copy_given_to_the_client_is_logged_kept_out_of_the_accounting_and_in_the_history(
     runtime: Runtime, alice: audit.Actor, client_id: uuid.UUID, plan: uuid.UUID
 ) -> None:
-    """One log entry; the accounting counts it as excluded; the history names what was given."""
+    """Logged as a disclosure and as an access request fulfilled on the spot; out of the accounting."""
     before = head_seq(runtime)
     recorded = give(runtime, alice, client_id, [str(plan)])
-    assert [(e.action, e.outcome, e.object_id, e.basis) for e in entries_after(runtime, before)] == [
-        ("disclosure:recorded", "allowed", str(recorded.id), "client_access")
+    entries = [(e.action, e.outcome, e.basis) for e in entries_after(runtime, before)]
+    assert entries == [
+        ("disclosure:recorded", "allowed", "client_access"),
+        ("request.fulfilled", "allowed", "on_the_spot"),
     ]
+    with runtime.sessions() as session:
+        [request] = session.query(models.RecordRequest).all()
+        assert (request.kind, request.status, request.disclosure_id) == ("access", "fulfilled", recorded.id)
     produced = call(runtime, accounting.produce, alice, client_id)
     assert (produced.accounting.entries, produced.accounting.summaries) == ((), ())
     assert produced.accounting.excluded == 1

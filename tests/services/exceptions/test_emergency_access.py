@@ -5,6 +5,7 @@ Without it the caseload rule stands (404); with it, exactly one client opens unt
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC
@@ -138,7 +139,7 @@ def test_emergency_access_opens_that_one_client_and_no_other(
     grant = start(runtime, bob, zoe)
     page = browser.get(f"/clients/{zoe}")
     assert page.status_code == 200
-    assert "Emergency access: this record closes to you at 16:00 UTC" in page.text
+    assert re.search(r"Emergency access: this record closes to you at \d{4}-\d\d-\d\d 16:00 UTC", page.text)
     assert "Intake" in page.text
     assert browser.get(f"/clients/{omar}").status_code == 404
     assert grant.expires_at == NOW + timedelta(minutes=60)
@@ -376,3 +377,20 @@ def test_the_clinician_who_broke_the_glass_cannot_review_it(
             notes="",
         )
     assert count(runtime, models.Review) == 0
+
+
+def test_an_emergency_access_reviewed_as_inappropriate_opens_an_unauthorized_access_incident(
+    runtime: Runtime, bob: audit.Actor, zoe: uuid.UUID, auditors: list[audit.Actor]
+) -> None:
+    """The product opens it itself, discovered the day of the review (H-B7), to assess (H-B3)."""
+    grant = start(runtime, bob, zoe)
+    call(runtime, reviews.review, auditors[0], grant.id, outcome="inappropriate", notes="No crisis found.")
+    with runtime.sessions() as session:
+        incident = session.execute(select(models.Incident)).scalar_one()
+        named = session.execute(select(models.IncidentClient.client_id)).scalars().all()
+    assert (incident.kind, incident.source, incident.disclosure_id) == (
+        "unauthorized_access",
+        "emergency_access_review",
+        None,
+    )
+    assert named == [zoe]

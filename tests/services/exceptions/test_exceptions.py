@@ -87,7 +87,7 @@ def register(runtime: Runtime, actor: audit.Actor, family_name: str, *, part2: b
 def upload_order(runtime: Runtime, actor: audit.Actor, client_id: uuid.UUID) -> uuid.UUID:
     """Upload a copy of a court order to the client's record; return the document id."""
     return call(
-        runtime, documents.upload, actor, client_id, content=ORDER, category="attendance", title="Order 117"
+        runtime, documents.upload, actor, client_id, content=ORDER, category="court_order", title="Order 117"
     ).id
 
 
@@ -121,8 +121,10 @@ def fields_of(kind: Kind, **changes: object) -> dict[str, Any]:
         },
         Kind.COURT_ORDER: {
             "court": "Springfield District Court",
+            "judge": "Hon. R. Alvarez",
             "order_reference": "26-CV-117",
             "order_date": "2026-02-20",
+            "order_categories": ["demographics"],
         },
         Kind.PART2_MEDICAL_EMERGENCY: {
             "medical_personnel_name": "Dr. M. Ortiz",
@@ -356,6 +358,45 @@ def test_a_court_order_naming_no_document_id_is_refused(
     assert [p["field"] for p in caught.value.problems] == ["order_document_id"]
 
 
+def test_a_subpoena_is_no_court_order_and_points_to_the_request_desk_l_2(
+    runtime: Runtime, alice: audit.Actor, auditors: list[audit.Actor], zoe: uuid.UUID
+) -> None:
+    """An attorney's subpoena is refused as an exception (issue 16 item 3); nothing is recorded."""
+    order = upload_order(runtime, alice, zoe)
+    before = counts(runtime)
+    with pytest.raises(Defective) as caught:
+        call(
+            runtime,
+            exceptions.record,
+            alice,
+            zoe,
+            fields_of(Kind.COURT_ORDER, order_document_id=str(order), subpoena=True),
+            PASSWORD,
+        )
+    assert [(p["rule"], p["field"]) for p in caught.value.problems] == [("L-2", "subpoena")]
+    assert "request desk" in caught.value.problems[0]["message"]
+    assert counts(runtime) == before
+
+
+def test_an_order_that_is_not_uploaded_as_a_court_order_is_refused_l_1(
+    runtime: Runtime, alice: audit.Actor, auditors: list[audit.Actor], zoe: uuid.UUID
+) -> None:
+    """A treatment plan is not a court's order."""
+    plan = call(
+        runtime, documents.upload, alice, zoe, content=ORDER, category="treatment_plan", title="Plan"
+    ).id
+    with pytest.raises(Defective) as caught:
+        call(
+            runtime,
+            exceptions.record,
+            alice,
+            zoe,
+            fields_of(Kind.COURT_ORDER, order_document_id=str(plan)),
+            PASSWORD,
+        )
+    assert [(p["rule"], p["field"]) for p in caught.value.problems] == [("L-1", "order_document_id")]
+
+
 def test_an_occurrence_in_the_future_is_refused(
     runtime: Runtime, alice: audit.Actor, auditors: list[audit.Actor], zoe: uuid.UUID
 ) -> None:
@@ -567,3 +608,22 @@ def test_each_kind_has_a_dated_plain_language_basis(kind: Kind) -> None:
     assert basis.basis
     assert basis.conditions
     assert basis.version
+
+
+def test_an_exception_reviewed_as_inappropriate_opens_an_incident_on_its_disclosure(
+    runtime: Runtime, alice: audit.Actor, auditors: list[audit.Actor], zoe: uuid.UUID
+) -> None:
+    """The product opens the incident itself, discovered the day of the review (H-B7), to assess (H-B3)."""
+    recorded = call(runtime, exceptions.record, alice, zoe, fields_of(Kind.DANGER_TO_OTHERS), PASSWORD)
+    call(runtime, reviews.review, auditors[0], recorded.id, outcome="appropriate", notes="")
+    with runtime.sessions() as session:
+        assert session.execute(select(models.Incident)).first() is None
+    again = call(runtime, exceptions.record, alice, zoe, fields_of(Kind.DANGER_TO_OTHERS), PASSWORD)
+    call(runtime, reviews.review, auditors[0], again.id, outcome="inappropriate", notes="Too broad.")
+    with runtime.sessions() as session:
+        incident = session.execute(select(models.Incident)).scalar_one()
+    assert (incident.source, incident.kind, incident.disclosure_id) == (
+        "exception_review",
+        "other",
+        again.disclosure_id,
+    )

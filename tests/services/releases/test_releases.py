@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections.abc import Callable
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -759,6 +760,30 @@ def test_the_packet_holds_the_cover_then_exactly_the_permitted_documents(
     assert "invoice" not in " ".join(pages).lower()
     assert packet.PART2_NOTICE not in cover
     assert "may no longer be protected" in cover
+
+
+def test_the_packet_cover_names_the_categories_sent_and_the_practices_address_and_phone(
+    runtime: Runtime,
+    alice: audit.Actor,
+    desk: audit.Actor,
+    zoe: uuid.UUID,
+    rivera: uuid.UUID,
+    with_settings: Callable[..., None],
+) -> None:
+    """The practice's name, address and phone head the cover; "Information sent" lists the categories."""
+    with_settings(
+        practice_name="Riverside Counselling", practice_address="1 Main St", practice_phone="555-0100"
+    )
+    record(runtime, alice, zoe, terms(rivera))
+    diagnosis = upload(runtime, alice, zoe, "diagnosis", tiny_pdf(["Diagnosis summary"]))
+    recorded = disclose(runtime, desk, zoe, rivera, ["diagnosis", "treatment_plan"], [diagnosis])
+    cover = page_texts(call(runtime, disclosures.release_packet, desk, recorded.id)[1])[0]
+    assert "Release of information - Riverside Counselling" in cover
+    assert "1 Main St" in cover
+    assert "555-0100" in cover
+    assert "Information sent" in cover
+    assert "diagnosis, treatment plan" in cover
+    assert "The practice" not in cover
 
 
 def test_a_part2_packet_carries_the_redisclosure_notice_and_the_consent(

@@ -56,3 +56,7 @@ class Verification(BaseModel):
     head_seq: int
     first_break_seq: int | None
     reason: str
+    unanchored: int = Field(description="entries past the newest checkpoint: linked, not yet signed")
+    cannot_vouch: str = Field(
+        description="why nothing outside the database vouches for the log; empty if it does"
+    )

@@ -52,6 +52,10 @@ class ExceptionCreate(Strict):
     order_reference: str = Field(default="", max_length=100)
     order_date: str = Field(default="", max_length=10)
     order_document_id: str = Field(default="", max_length=64)
+    judge: str = Field(default="", max_length=200)
+    order_categories: list[str] = Field(default_factory=list, max_length=12)
+    subpoena: bool = False
+    part2_order: bool = False
     medical_personnel_name: str = Field(default="", max_length=200)
     facility: str = Field(default="", max_length=200)
     emergency_nature: str = Field(default="", max_length=2000)
@@ -96,7 +100,7 @@ class ReviewCreate(Strict):
     """An auditor's review."""
 
     outcome: Literal["appropriate", "inappropriate"]
-    notes: str = Field(default="", max_length=4000)
+    notes: str = Field(default="", max_length=4000, description="Required when the outcome is inappropriate.")
 
 
 class ReviewOut(BaseModel):

@@ -12,12 +12,30 @@ from pydantic import field_validator
 
 from roi_tracker.api.schemas.common import Day
 from roi_tracker.api.schemas.common import Strict
+from roi_tracker.api.schemas.signature import SignatureData
+
+# The recipient types of domain/recipients.py (a test keeps the two lists equal).
+RecipientTypeName = Literal[
+    "provider",
+    "health_plan",
+    "payer",
+    "program_operations",
+    "intermediary",
+    "authority",
+    "attorney",
+    "employer",
+    "school",
+    "individual",
+    "other",
+]
 
 
 class RecipientCreate(Strict):
     """A directory entry; the name is required."""
 
     kind: Literal["person", "organization"] = "person"
+    # Who the recipient is (interface.md, new); `other` is outside the Part 2 TPO class (P2-4).
+    type: RecipientTypeName = "other"
     name: str = Field(min_length=1, max_length=200)
     organization: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=500)
@@ -31,6 +49,7 @@ class RecipientOut(BaseModel):
 
     id: str
     kind: str
+    type: str
     name: str
     organization: str
     address: str
@@ -73,6 +92,7 @@ class AuthorizationData(Strict):
     kind: str | None = None
     recipient_id: str | None = None
     recipient_class: str = Field(default="", max_length=200)
+    intermediary_participants: str = Field(default="", max_length=500)
     categories: list[str] = Field(default_factory=list, max_length=12)
     purposes: list[str] = Field(default_factory=list, max_length=11)
     purpose_text: str = Field(default="", max_length=500)
@@ -88,6 +108,8 @@ class AuthorizationData(Strict):
     representative_relationship: str = Field(default="", max_length=200)
     representative_authority: str = Field(default="", max_length=300)
     minor_may_consent: bool = False
+    # 164.502(g)(5): the person who signed is not the parent a child abuse report names as suspected.
+    representative_not_suspected: bool = False
     statements: dict[str, bool] | list[str] = Field(default_factory=list)
     copy_given_on: Day | None = None
     copy_method: str = Field(default="", max_length=100)
@@ -108,9 +130,19 @@ class AuthorizationData(Strict):
 
 
 class AuthorizationUpload(Strict):
-    """Multipart fields: `data` is the JSON above; the signed form goes in `signed_form`."""
+    """Multipart fields: `data` is the JSON above; the signed form goes in `signed_form`, or a `signature`
+    (JSON, SignatureData) has the product render and sign the form itself."""
 
     data: str = Field(max_length=20000)
+    signature: str | None = Field(
+        default=None,
+        max_length=450_000,
+        description="instead of signed_form: a JSON SignatureData; intent and consent must be true (422)",
+        json_schema_extra={
+            "contentMediaType": "application/json",
+            "contentSchema": SignatureData.model_json_schema(),
+        },
+    )
 
 
 class AcknowledgedWarning(BaseModel):

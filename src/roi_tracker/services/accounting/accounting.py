@@ -22,13 +22,16 @@ from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import Conflict
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import NotFound
+from roi_tracker.services.accounting import kept
 from roi_tracker.services.context import Env
 from roi_tracker.services.disclosures import impermissible
+from roi_tracker.services.incidents import accountable
 from roi_tracker.services.records import clients
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import recipients
 
 DUE_DAYS = 60
+DELIVERY_METHODS = ("mail", "in_person", "secure_email", "portal")
 EXTENSION_DAYS = 30
 _PURPOSE = "accounting-note"
 
@@ -85,6 +88,7 @@ def _disclosed(
         out.append(
             rules.Disclosed(
                 id=str(row.id),
+                recipient_id=str(row.recipient_id) if row.recipient_id else "",
                 on=row.disclosed_at.date(),
                 recipient=who.display if who else "",
                 address=who.address if who else "",
@@ -98,7 +102,8 @@ def _disclosed(
                 impermissible=",".join(dict.fromkeys(flagged.get(row.id, []))),
             )
         )
-    return out
+    # A breach of another client's disclosure that names this client too is accountable here (H-B9).
+    return out + accountable.for_other_clients(session, env, client.id)
 
 
 def _suspensions(session: Session, env: Env, client_id: uuid.UUID) -> tuple[rules.Suspension, ...]:
@@ -107,7 +112,11 @@ def _suspensions(session: Session, env: Env, client_id: uuid.UUID) -> tuple[rule
     names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
     return tuple(
         rules.Suspension(
-            r.starts_on, r.ends_on, r.written, names[r.recipient_id].display if r.recipient_id else None
+            r.starts_on,
+            r.ends_on,
+            r.written,
+            names[r.recipient_id].display if r.recipient_id else None,
+            str(r.recipient_id) if r.recipient_id else None,
         )
         for r in rows
     )
@@ -122,10 +131,17 @@ def check_since(since: date | None, asked_on: date) -> None:
 
 
 def produce(
-    session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, *, since: date | None = None
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client_id: uuid.UUID,
+    *,
+    since: date | None = None,
+    asked_on: date | None = None,
 ) -> Produced:
-    """Produce, log and keep an accounting for one client."""
-    check_since(since, env.today())
+    """Produce, log and keep an accounting for one client, as asked for on `asked_on` (default today)."""
+    asked = asked_on or env.today()
+    check_since(since, asked)
     client = client_for(session, env, actor, client_id)
     key = vault.key_of(session, env, actor, client)
     given_id = uuid.uuid4()
@@ -143,6 +159,7 @@ def produce(
         today=env.today(),
         since=since,
         suspensions=_suspensions(session, env, client.id),
+        asked_on=asked,
     )
     snapshot = json.dumps(asdict(result), default=str).encode()
     session.add(
@@ -152,7 +169,8 @@ def produce(
             produced_by=uuid.UUID(actor.user_id),
             since=result.since,
             until=result.until,
-            content=key.encrypt(snapshot, table="accountings_given", column="content", row_id=str(given_id)),
+            content=kept.seal(env, given_id, snapshot),
+            sealed_with=kept.SEALED_WITH,
         )
     )
     audit.commit(session)
@@ -218,17 +236,41 @@ def _request(session: Session, request_id: uuid.UUID) -> models.AccountingReques
 
 
 def extend(
-    session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID, reason: str
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    request_id: uuid.UUID,
+    reason: str,
+    *,
+    notice_method: str,
+    notice_on: date | None = None,
 ) -> models.AccountingRequest:
-    """Extend the deadline once, by 30 days, with a written reason."""
+    """Extend the deadline once, by 30 days, recording the written notice given within the first 60 days.
+
+    164.528(c)(1)(ii): only within the 60 days, and only with a written statement of the reason and the
+    date the accounting will be given; an overdue request can no longer be extended.
+    """
     row = _request(session, request_id)
     if row.extension_reason is not None:
         raise Conflict("this request was already extended once; no further extension is allowed")
     if row.delivered_on is not None:
         raise Conflict("this request was already delivered")
+    notice = notice_on or env.today()
+    if env.today() > row.due_on or notice > row.due_on:
+        raise Conflict(
+            f"this request was due on {row.due_on}: an overdue accounting can no longer be extended "
+            "(164.528(c)(1)(ii))"
+        )
     if not reason.strip() or len(reason) > 2000:
         raise InvalidInput("give the reason for the delay in writing", field="reason")
+    if notice_method not in DELIVERY_METHODS:
+        raise InvalidInput(
+            "say how the written notice was given: " + ", ".join(DELIVERY_METHODS), field="notice_method"
+        )
+    if notice > env.today() or notice < row.received_on:
+        raise InvalidInput("the notice date must fall between the request and today", field="notice_on")
     row.extension_reason = env.keyring.seal(reason.strip().encode(), purpose=_PURPOSE, context=row.id.bytes)
+    row.extension_notice_on, row.extension_notice_method = notice, notice_method
     row.due_on = row.due_on + timedelta(days=EXTENSION_DAYS)
     env.log.append(
         session,
@@ -250,12 +292,10 @@ def deliver(
     row = _request(session, request_id)
     if row.delivered_on is not None:
         raise Conflict("this request was already delivered")
-    if method not in ("mail", "in_person", "secure_email", "portal"):
-        raise InvalidInput("method must be mail, in_person, secure_email or portal", field="method")
-    # The period was checked against the day the request came in; by delivery it may reach past 6 years.
-    earliest = rules.period(env.today(), None)[0]
-    since = max(row.period_since, earliest) if row.period_since else None
-    produced = produce(session, env, actor, row.client_id, since=since)
+    if method not in DELIVERY_METHODS:
+        raise InvalidInput("method must be " + ", ".join(DELIVERY_METHODS), field="method")
+    # The window runs back from the day the request came in, not from delivery (164.528(a)(1)).
+    produced = produce(session, env, actor, row.client_id, since=row.period_since, asked_on=row.received_on)
     row = _request(session, request_id)
     row.delivered_on = env.today()
     row.delivery_method = method
@@ -300,9 +340,13 @@ def suspend(
     if agency_id is None:
         raise InvalidInput("choose the agency that asked from the recipients directory", field="agency_id")
     try:
-        agency = recipients.get(session, env, agency_id).display
+        entry = recipients.get(session, env, agency_id)
     except NotFound:
         raise InvalidInput("no recipient in the directory has that id", field="agency_id") from None
+    if entry.scope != "directory":
+        # The agency is a directory entry (164.528(a)(2)), never a recipient an exception keeps to itself.
+        raise InvalidInput("choose the agency from the recipients directory", field="agency_id")
+    agency = entry.display
     if ends_on < starts_on:
         raise InvalidInput("the suspension ends before it starts", field="ends_on")
     row_id = uuid.uuid4()

@@ -77,11 +77,16 @@ def _entry(pdf: FPDF, when: str, e: rules.Entry) -> None:
     pdf.multi_cell(
         0,
         5,
-        _latin(f"What: {e.description}. Why: {e.purpose}. Basis: {e.basis.replace('_', ' ')}."),
+        _latin(f"What: {e.description}. Why: {rules.purpose_in_words(e.purpose)}. Basis: {_basis(e.basis)}."),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(1)
+
+
+def _basis(basis: str) -> str:
+    # "part2_medical_emergency" reads "Part 2 medical emergency"; other bases are words joined by "_".
+    return basis.replace("part2", "Part 2").replace("_", " ")
 
 
 def as_csv(produced: Produced) -> str:

@@ -59,6 +59,7 @@ class Filters:
     outcome: str | None = None
     since: date | None = None
     until: date | None = None
+    zone: str = "UTC"  # the days' time zone: the pages use the practice's (ROI_TIMEZONE), as they show times
 
 
 @dataclass(frozen=True)
@@ -120,11 +121,14 @@ def _filtered(session: Session, f: Filters) -> Select[tuple[models.AuditEntry]]:
         stmt = stmt.where(t.action == f.action.strip())
     if f.outcome:
         stmt = stmt.where(t.outcome == f.outcome)
-    if f.since:
-        stmt = stmt.where(t.at >= datetime.combine(f.since, time.min, tzinfo=ZoneInfo("UTC")))
-    if f.until and f.until < date.max:  # the last representable day means "no upper bound"
+    # The first representable days mean "no lower bound" (east of UTC their midnight is before year 1).
+    if f.since and f.since > date.min + timedelta(days=1):
+        stmt = stmt.where(t.at >= datetime.combine(f.since, time.min, tzinfo=ZoneInfo(f.zone)))
+    if f.until and f.until < date.max - timedelta(
+        days=1
+    ):  # the last representable day means "no upper bound"
         stmt = stmt.where(
-            t.at < datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC"))
+            t.at < datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=ZoneInfo(f.zone))
         )
     return stmt
 

@@ -125,9 +125,11 @@ def seed_exceptions(
             "disclosed_categories": ["attendance"],
             "justification": "Order limited to attendance records.",
             "court": "Springfield District Court",
+            "judge": "Hon. R. Alvarez",
             "order_reference": "26-CV-117",
             "order_date": (now - timedelta(days=20)).date().isoformat(),
             "order_document_id": str(order.id),
+            "order_categories": ["attendance"],
         },
     )
     record(

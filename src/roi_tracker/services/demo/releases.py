@@ -28,6 +28,7 @@ def seed_releases(session: Session, env: Env, clinician: audit.Actor) -> int:
         env,
         clinician,
         kind="person",
+        type="provider",
         name="Dr. Ana Rivera",
         organization="Mercy Hospital",
         address="1 Mercy Way, Springfield",
@@ -38,6 +39,7 @@ def seed_releases(session: Session, env: Env, clinician: audit.Actor) -> int:
         env,
         clinician,
         kind="organization",
+        type="school",
         name="Lakeside High School",
         address="20 Lake Road, Springfield",
     )
@@ -46,6 +48,7 @@ def seed_releases(session: Session, env: Env, clinician: audit.Actor) -> int:
         env,
         clinician,
         kind="organization",
+        type="health_plan",
         name="Blue Meadow Health Plan",
         address="PO Box 300, Capital City",
         fax="555-0133",
@@ -55,10 +58,13 @@ def seed_releases(session: Session, env: Env, clinician: audit.Actor) -> int:
         env,
         clinician,
         kind="organization",
+        type="provider",
         name="Harbor Recovery Center",
         address="8 Harbor St, Springfield",
     )
-    employer = recipients.create(session, env, clinician, kind="organization", name="Northwind Logistics HR")
+    employer = recipients.create(
+        session, env, clinician, kind="organization", type="employer", name="Northwind Logistics HR"
+    )
     signed = today - timedelta(days=120)
 
     def terms(

@@ -43,6 +43,15 @@ BATCH = 1_000
 WORKERS = 2  # processes that build batches while this one writes them
 SEED_ACTOR = audit.Actor(user_id="cli", role="system", request_id="demo-seed")
 _ORGANIZATIONS = ("Hospital", "Clinic", "School", "Health Plan", "Recovery Center", "Law Office")
+# Each synthetic organization's recipient type (domain/recipients.py).
+_TYPE_OF = {
+    "Hospital": "provider",
+    "Clinic": "provider",
+    "School": "school",
+    "Health Plan": "health_plan",
+    "Recovery Center": "provider",
+    "Law Office": "attorney",
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,7 @@ def _recipients(
             env,
             actor,
             kind="organization",
+            type=_TYPE_OF.get(org, "other"),
             name=f"Synthetic {org} {n + 1}",
             address=f"{n + 1} Example Avenue, Springfield",
         )

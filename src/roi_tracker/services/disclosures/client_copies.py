@@ -22,6 +22,7 @@ from roi_tracker.services.disclosures import disclosures
 from roi_tracker.services.records import clients
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import authorizations
+from roi_tracker.services.requests import intake
 
 BASIS = "client_access"
 
@@ -61,7 +62,9 @@ def record(
     for doc in docs:
         if doc.category not in cats:
             raise InvalidInput(
-                f"a document of category {doc.category} is enclosed but not named", field="categories"
+                f"A {doc.category.replace('_', ' ')} document is ticked: tick that category too, "
+                "or leave the document out",
+                field="categories",
             )
     key = vault.key_of(session, env, actor, client)
     details = {
@@ -74,7 +77,7 @@ def record(
         "part2": authorizations.client_part2(session, env, actor, client, key),
         "to_client": True,
     }
-    return disclosures.store(
+    made = disclosures.add(
         session,
         env,
         actor,
@@ -85,3 +88,7 @@ def record(
         basis=BASIS,
         channel=channel,
     )
+    # The copy is an access request answered on the spot: it joins the request desk's history (issue 18).
+    intake.fulfilled_on_the_spot(session, env, actor, client, made, cats)
+    audit.commit(session)
+    return disclosures.Recorded(made.id, client.id, made.basis, made.disclosed_at)

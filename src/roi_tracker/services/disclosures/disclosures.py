@@ -20,6 +20,7 @@ from roi_tracker.domain import clients as rules
 from roi_tracker.domain import consent
 from roi_tracker.domain import disclosure
 from roi_tracker.domain import inputs
+from roi_tracker.domain import recipients as recipient_types
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import Defective
@@ -32,6 +33,7 @@ from roi_tracker.services.disclosures.packets import sendable as sendable
 from roi_tracker.services.records import clients
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import authorizations
+from roi_tracker.services.releases import draft_facts
 from roi_tracker.services.releases import recipients
 
 CHANNELS = ("mail", "fax", "secure_email", "portal", "in_person", "phone")
@@ -90,14 +92,22 @@ def judge(
     except NotFound:
         clients.refuse(session, env, actor, q.client_id, action)
         raise
-    recipients.get(session, env, q.recipient_id)
+    recipient_type = recipient_types.of_row(recipients.get(session, env, q.recipient_id).type)
     key = vault.key_of(session, env, actor, client)
     # Part 2 follows the records: a flagged client, a client with Part 2 documents, or SUD information asked.
     part2 = authorizations.client_part2(session, env, actor, client, key) or rules.names_part2_records(
         c.value for c in q.categories
     )
     held = authorizations.held_for(session, env, actor, client, key)
-    request = disclosure.Request(str(q.recipient_id), q.categories, q.purpose, q.on, part2)
+    request = disclosure.Request(
+        str(q.recipient_id),
+        q.categories,
+        q.purpose,
+        q.on,
+        part2,
+        recipient_type=recipient_type,
+        representative_suspected=draft_facts.parent_suspected(session, env, actor, client, key),
+    )
     return client, key, disclosure.decide(request, held), part2
 
 
@@ -149,6 +159,31 @@ def record(
     authorization_id: str | None = None,
 ) -> Recorded:
     """Record a disclosure made now; refused (nothing stored) unless every category sent is permitted."""
+    client, details, fields = admit(
+        session,
+        env,
+        actor,
+        q,
+        channel=channel,
+        document_ids=document_ids,
+        requester_verification=requester_verification,
+        authorization_id=authorization_id,
+    )
+    return store(session, env, actor, client, details, **fields)
+
+
+def admit(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    q: Question,
+    *,
+    channel: str,
+    document_ids: list[str],
+    requester_verification: str,
+    authorization_id: str | None = None,
+) -> tuple[models.Client, dict[str, Any], dict[str, Any]]:
+    """Judge a disclosure made now through the gate; return what `add` stores, or refuse (logged)."""
     if q.on != env.today():
         # A disclosure being made now is judged now, always; one made earlier is recorded by record_past.
         raise InvalidInput(
@@ -168,7 +203,7 @@ def record(
     for doc in docs:
         if doc.category not in {c.value for c in permitted}:
             problems.append(
-                {"rule": "DT-2", "message": f"A document of category {doc.category} is not permitted."}
+                {"rule": "DT-2", "message": f"A {doc.category.replace('_', ' ')} document is not permitted."}
             )
     if problems:
         env.log.record_alone(
@@ -184,17 +219,13 @@ def record(
         raise DisclosureRefused("the disclosure is not permitted", problems)
     labels = sorted({p.label for p in decision.permitted})
     details = details_of(q, [str(d.id) for d in docs], verification, labels, part2)
-    return store(
-        session,
-        env,
-        actor,
-        client,
-        details,
-        recipient_id=q.recipient_id,
-        authorization_id=uuid.UUID(decision.permitted[0].authorization_id),
-        basis=",".join(labels)[:64],
-        channel=channel,
-    )
+    fields = {
+        "recipient_id": q.recipient_id,
+        "authorization_id": uuid.UUID(decision.permitted[0].authorization_id),
+        "basis": ",".join(labels)[:64],
+        "channel": channel,
+    }
+    return client, details, fields
 
 
 def details_of(

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from roi_tracker import audit
 from roi_tracker import models
 from roi_tracker.domain import disclosure
+from roi_tracker.domain import incidents as incident_rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.services.audit_review import notify
 from roi_tracker.services.context import Env
+from roi_tracker.services.incidents import reporting as incidents
 
 PAST_DISCLOSURE = "past_disclosure"
 LATE_REVOCATION = "late_revocation"
@@ -70,6 +72,18 @@ def flag(
         object_id=str(row.id),
         client_id=str(row.client_id),
         basis=f"{source}:{reasons[0].rule}",
+    )
+    # Found impermissible afterwards: an incident to assess from today, the day it is known (H-B7).
+    incidents.open_detected(
+        session,
+        env,
+        actor,
+        kind=incident_rules.Kind.OTHER,
+        source=incidents.IMPERMISSIBLE_DISCLOSURE,
+        client_id=row.client_id,
+        disclosure=row,
+        description=f"Found by the product: the disclosure of {row.disclosed_at.date()} was impermissible "
+        f"({reasons[0].rule}: {reasons[0].message})",
     )
 
 

@@ -34,11 +34,15 @@ def release_packet(
     row = session.get(models.Disclosure, disclosure_id)
     if row is None:
         raise NotFound("no such disclosure")
-    try:
-        client = clients.visible(session, actor, row.client_id, rules.View.DEMOGRAPHICS, now=env.clock())
-    except NotFound:
-        clients.refuse(session, env, actor, row.client_id, Action.PACKET_DOWNLOADED)
-        raise NotFound("no such disclosure") from None
+    client = clients.visible_or_refused(
+        session,
+        env,
+        actor,
+        row.client_id,
+        rules.View.DEMOGRAPHICS,
+        Action.PACKET_DOWNLOADED,
+        missing="no such disclosure",
+    )
     if row.entered_at is not None:
         # Recorded after the fact: nothing left through this product, so there is no packet to make.
         env.log.record_alone(
@@ -97,6 +101,10 @@ def release_packet(
         consent_summary=_summary(details),
         own_copy=own_copy,
         consents=_scopes(session, env, actor, client, key, details),
+        categories=tuple(details["categories"]),
+        practice_contact=" · ".join(
+            part for part in (env.settings.practice_address, env.settings.practice_phone) if part
+        ),
     )
     return f"release-{client.reference}-{row.disclosed_at:%Y%m%d}-{str(row.id)[:8]}.pdf", packet.build(
         cover, enclosures

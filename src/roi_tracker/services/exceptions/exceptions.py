@@ -125,11 +125,22 @@ def record(
         recipient_type=str(recipient.get("type") or ""),
         imminent=_yes_no(fields.get("imminent")),
         recipient_able_to_lessen=_yes_no(fields.get("recipient_able_to_lessen")),
+        order_categories=frozenset(rules.parse_category(c) for c in (fields.get("order_categories") or [])),
+        subpoena=bool(fields.get("subpoena")),
+        part2_order=bool(fields.get("part2_order")),
     )
     refusals = ex.check(report, today=env.today())
     order = own.get("order_document_id")
     if kind is ex.Kind.COURT_ORDER and order and not _is_document_of(session, client.id, order):
         refusals.append(ex.Refusal("X-FIELDS", "order_document_id", "Upload the order to this client first."))
+    elif (
+        kind is ex.Kind.COURT_ORDER
+        and order
+        and not _is_document_of(session, client.id, order, "court_order")
+    ):
+        refusals.append(
+            ex.Refusal("L-1", "order_document_id", "The document named is not uploaded as a court order.")
+        )
     if refusals:
         env.log.record_alone(
             session,
@@ -145,11 +156,14 @@ def record(
             [{"rule": r.rule, "field": r.field, "message": r.message} for r in refusals],
         )
     occurred = _occurred(fields.get("occurred_at"), env.clock())
+    # The recipient stays with this exception: never added to the shared directory (issue 17 item 6).
     who = recipients.create_in(
         session,
         env,
         actor,
         kind="organization" if recipient.get("organization") else "person",
+        type=report.recipient_type,
+        scope="exception",
         name=str(recipient.get("name") or ""),
         organization=str(recipient.get("organization") or ""),
         address=str(recipient.get("address") or ""),
@@ -167,6 +181,9 @@ def record(
         "recipient_type": report.recipient_type,
         "imminent": report.imminent,
         "recipient_able_to_lessen": report.recipient_able_to_lessen,
+        # Kept, not dropped: a suspected parent is no longer treated as the representative (164.502(g)(5)).
+        "parent_suspected": kind is ex.Kind.CHILD_ABUSE_REPORT
+        and _yes_no(fields.get("parent_suspected")) is True,
         "part2": part2,
     }
     disclosure_details = {
@@ -231,12 +248,12 @@ def record(
     return Recorded(exception_id, disclosure_id, "pending")
 
 
-def _is_document_of(session: Session, client_id: uuid.UUID, raw: str) -> bool:
+def _is_document_of(session: Session, client_id: uuid.UUID, raw: str, category: str | None = None) -> bool:
     try:
         doc = session.get(models.Document, uuid.UUID(raw))
     except ValueError:
         return False
-    return doc is not None and doc.client_id == client_id
+    return doc is not None and doc.client_id == client_id and category in (None, doc.category)
 
 
 @dataclass(frozen=True)

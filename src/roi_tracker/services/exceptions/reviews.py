@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker import models
+from roi_tracker.domain import incidents as incident_rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import Conflict
@@ -23,6 +24,7 @@ from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.services.context import Env
 from roi_tracker.services.exceptions import emergency
+from roi_tracker.services.incidents import reporting as incidents
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import recipients
 
@@ -47,6 +49,16 @@ class Item:
     review_status: str
     overdue: bool
     details: dict[str, Any] = field(default_factory=dict)
+    reviewed: Reviewed | None = None
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """Who reviewed an item, when, and their notes."""
+
+    by: str
+    at: datetime
+    notes: str
 
 
 def _status(session: Session, subject_id: uuid.UUID) -> str:
@@ -113,6 +125,7 @@ def queue(session: Session, env: Env, actor: audit.Actor, status: str = "pending
             }
             kind, by, at = "emergency_access", names.get(str(row.user_id), "?"), row.started_at
         state = _status(session, row.id)
+        done = _reviewed(session, env, row.id, names)
         out.append(
             Item(
                 subject_type,
@@ -127,9 +140,18 @@ def queue(session: Session, env: Env, actor: audit.Actor, status: str = "pending
                 state,
                 state == "pending" and at < overdue_before,
                 details,
+                done,
             )
         )
     return sorted(out, key=lambda i: i.at)
+
+
+def _reviewed(session: Session, env: Env, subject_id: uuid.UUID, names: dict[str, str]) -> Reviewed | None:
+    row = session.execute(select(models.Review).where(models.Review.subject_id == subject_id)).scalar()
+    if row is None:
+        return None
+    notes = env.keyring.open(bytes(row.notes), purpose=_NOTES, context=row.id.bytes).decode()
+    return Reviewed(names.get(str(row.reviewer_id), "?"), row.reviewed_at, notes)
 
 
 def review(
@@ -152,6 +174,9 @@ def review(
         raise Forbidden("you cannot review your own exception or emergency access: a second person must")
     if _status(session, subject_id) != "pending":
         raise Conflict("this has already been reviewed")
+    if outcome == "inappropriate" and not notes:
+        # An inappropriate exception may be a breach to assess (164.402): the reasons must be on record.
+        raise InvalidInput("say in the notes why it was inappropriate", field="notes")
     review_id = uuid.uuid4()
     session.add(
         models.Review(
@@ -174,8 +199,32 @@ def review(
         client_id=str(client_id),
         basis=outcome,
     )
+    if outcome == "inappropriate":
+        _open_incident(session, env, actor, exception, client_id)
     audit.commit(session)
     return outcome
+
+
+def _open_incident(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    exception: models.ConfidentialityException | None,
+    client_id: uuid.UUID,
+) -> None:
+    # Reviewed as inappropriate: an incident for the privacy officer to assess, discovered today (H-B7).
+    made = session.get(models.Disclosure, exception.disclosure_id) if exception is not None else None
+    what = "an exception disclosure" if exception is not None else "an emergency access"
+    incidents.open_detected(
+        session,
+        env,
+        actor,
+        kind=incident_rules.Kind.OTHER if exception is not None else incident_rules.Kind.UNAUTHORIZED_ACCESS,
+        source=incidents.EXCEPTION_REVIEW if exception is not None else incidents.EMERGENCY_REVIEW,
+        client_id=client_id,
+        disclosure=made,
+        description=f"Found by the product: {what} was reviewed as inappropriate on {env.today()}",
+    )
 
 
 @dataclass(frozen=True)

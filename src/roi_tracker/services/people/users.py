@@ -15,6 +15,7 @@ from roi_tracker import audit
 from roi_tracker import crypto
 from roi_tracker import models
 from roi_tracker import passwords
+from roi_tracker.domain import reminders
 from roi_tracker.domain import roles
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
@@ -85,6 +86,7 @@ def create_user(
     display_name: str,
     role: str,
     password: str,
+    email: str | None = None,
 ) -> UserView:
     """Create an account with one role; the entry and the account commit together."""
     username = username.strip().lower()
@@ -101,6 +103,7 @@ def create_user(
     if len(display_name) > 128:
         raise InvalidInput("display name must be at most 128 characters", field="display_name")
     passwords.require_acceptable(password)
+    address = None if email is None else parse_email(email)
     if session.execute(select(models.User.id).where(models.User.username == username)).first():
         raise Conflict(f"the username {username!r} is taken")
     user = models.User(
@@ -109,6 +112,7 @@ def create_user(
         role=parsed_role.value,
         password_hash=env.hasher.hash(password),
         active=True,
+        email=address,
     )
     session.add(user)
     session.flush()
@@ -117,6 +121,14 @@ def create_user(
     )
     audit.commit(session)
     return view_of(user)
+
+
+def parse_email(raw: str) -> str:
+    """Parse a reminder address (issue 21), naming the field when it is not one."""
+    try:
+        return reminders.parse_address(raw)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="email") from None
 
 
 def list_users(session: Session) -> list[UserView]:

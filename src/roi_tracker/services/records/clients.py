@@ -189,19 +189,27 @@ def refuse(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID,
     )
 
 
-def _visible_or_refused(
-    session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID, view: rules.View, action: Action
+def visible_or_refused(
+    session: Session,
+    env: Env,
+    actor: audit.Actor,
+    client_id: uuid.UUID,
+    view: rules.View,
+    action: Action,
+    *,
+    missing: str = NOT_FOUND,
 ) -> models.Client:
+    """Return the client as `visible` does; a refusal is logged as `action`, then NotFound(`missing`)."""
     try:
         return visible(session, actor, client_id, view, now=env.clock())
     except NotFound:
         refuse(session, env, actor, client_id, action)
-        raise
+        raise NotFound(missing) from None
 
 
 def get(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> ClientView:
     """Read a client's demographics: log the read, commit, then decrypt."""
-    client = _visible_or_refused(
+    client = visible_or_refused(
         session, env, actor, client_id, rules.View.DEMOGRAPHICS, Action.CLIENT_RECORD_READ
     )
     key = vault.key_of(session, env, actor, client)
@@ -245,7 +253,7 @@ def update(
     The Part 2 flag is not changed here, whatever `details` says: that is the clinician's own act with a
     reason (part2.change). A caseload change is the clinician's too, and each is logged as its own action.
     """
-    client = _visible_or_refused(
+    client = visible_or_refused(
         session, env, actor, client_id, rules.View.DEMOGRAPHICS, Action.CLIENT_RECORD_WRITTEN
     )
     details = rules.check(details, today=env.today())
@@ -302,7 +310,7 @@ def _assign(
 
 def discharge(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) -> None:
     """Discharge a client on the clinician's caseload."""
-    client = _visible_or_refused(
+    client = visible_or_refused(
         session, env, actor, client_id, rules.View.CLINICAL, Action.CLIENT_RECORD_WRITTEN
     )
     if client.status == rules.Status.DISCHARGED:

@@ -68,11 +68,9 @@ def upload(
     title: str,
 ) -> DocumentView:
     """Store a document for a client on the actor's caseload; the entry commits with it."""
-    try:
-        client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
-    except NotFound:
-        clients.refuse(session, env, actor, client_id, Action.DOCUMENT_UPLOADED)
-        raise
+    client = clients.visible_or_refused(
+        session, env, actor, client_id, rules.View.CLINICAL, Action.DOCUMENT_UPLOADED
+    )
     kind = category if category in rules.RECORD_KINDS else rules.parse_category(category).value
     view = store(session, env, actor, client, content=content, category=kind, title=title)
     audit.commit(session)
@@ -210,11 +208,15 @@ def download(
     row = session.get(models.Document, document_id)
     if row is None:
         raise NotFound("no such document")
-    try:
-        client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL, now=env.clock())
-    except NotFound:
-        clients.refuse(session, env, actor, row.client_id, Action.DOCUMENT_READ)
-        raise NotFound("no such document") from None
+    client = clients.visible_or_refused(
+        session,
+        env,
+        actor,
+        row.client_id,
+        rules.View.CLINICAL,
+        Action.DOCUMENT_READ,
+        missing="no such document",
+    )
     key = vault.key_of(session, env, actor, client)
     blob = session.get(models.DocumentBlob, document_id)
     receipt = env.log.reveal(

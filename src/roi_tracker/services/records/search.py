@@ -59,8 +59,15 @@ def _reveal_each(
     basis: str,
 ) -> list[Found]:
     """Log the search, commit, decrypt the candidates, keep the matches and log a read of each."""
+    # The caseload on a clinician's home is one logged list read, not a record read per client (issue 17/4).
+    listing = basis == "caseload"
     receipt = env.log.reveal(
-        session, actor, Action.CLIENT_SEARCHED, object_type="search", object_id=str(len(rows)), basis=basis
+        session,
+        actor,
+        Action.CLIENT_SEARCHED,
+        object_type="caseload" if listing else "search",
+        object_id=str(len(rows)),
+        basis=basis,
     )
     found: list[Found] = []
     for client in rows:
@@ -74,7 +81,7 @@ def _reveal_each(
         found.append(
             Found(client.id, client.reference, client.status, d.given_name, d.family_name, d.date_of_birth)
         )
-    for item in found:
+    for item in [] if listing else found:
         env.log.append(
             session,
             actor,

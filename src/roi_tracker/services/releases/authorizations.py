@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,6 +33,7 @@ from roi_tracker.services.records import clients
 from roi_tracker.services.records import documents
 from roi_tracker.services.records import part2
 from roi_tracker.services.records import vault
+from roi_tracker.services.releases import draft_facts
 from roi_tracker.services.releases import recipients
 from roi_tracker.services.releases import signed_forms
 from roi_tracker.services.releases.terms import parse_draft
@@ -112,22 +114,18 @@ def record(
     signed_form: bytes | None,
     *,
     acknowledge_warnings: bool = False,
+    also: Callable[[models.Authorization], None] | None = None,
 ) -> AuthorizationView:
-    """Validate and record an authorization with its signed form; BLOCK problems refuse it, all listed."""
+    """Validate and record an authorization with its signed form (and `also` rows); BLOCK refuses it."""
     client = clients.visible(session, actor, client_id, rules.View.CLINICAL, now=env.clock())
     key = vault.key_of(session, env, actor, client)
     draft = parse_draft(fields, signed_form_attached=bool(signed_form))
-    if draft.recipient_id is not None:
-        recipients.get(session, env, recipients.parse_recipient_id(draft.recipient_id))
+    draft = draft_facts.complete(session, env, actor, client, key, draft)
     today = env.today()
+    same_form = signed_forms.kinds_on_form(session, env, actor, signed_form) if signed_form else frozenset()
     problems = consent.validate(
-        draft,
-        client_part2=_part2(session, env, actor, client, key),
-        today=today,
-        same_form_kinds=signed_forms.kinds_on_form(session, env, actor, signed_form)
-        if signed_form
-        else frozenset(),
-    )
+        draft, client_part2=_part2(session, env, actor, client, key), today=today, same_form_kinds=same_form
+    ) + draft_facts.representative_problems(draft)
     blocks = consent.blocking(problems)
     warnings = [p for p in problems if p.severity is consent.Severity.WARN]
     if blocks or (warnings and not acknowledge_warnings):
@@ -169,6 +167,8 @@ def record(
     )
     session.add(row)
     session.flush()
+    if also is not None:
+        also(row)
     env.log.append(
         session,
         actor,
@@ -278,6 +278,9 @@ def held_for(
                 records_to=date.fromisoformat(t["records_to"]) if t.get("records_to") else None,
                 known_false=bool(t.get("known_false")),
                 signed_on=date.fromisoformat(t["signed_on"]) if t.get("signed_on") else None,
+                intermediary_participants=t.get("intermediary_participants", ""),
+                signed_by_representative=t.get("signed_by") == "representative",
+                representative_not_suspected=bool(t.get("representative_not_suspected")),
             )
         )
     return out

@@ -79,6 +79,8 @@ class Cover:
     consent_summary: str
     own_copy: bool = False
     consents: tuple[Scope, ...] = ()
+    categories: tuple[str, ...] = ()
+    practice_contact: str = ""  # address and phone (ROI_PRACTICE_ADDRESS, ROI_PRACTICE_PHONE)
 
 
 def _latin(text: str) -> str:
@@ -95,6 +97,9 @@ def _cover(cover: Cover, enclosures: list[Enclosure]) -> bytes:
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, _latin(f"Release of information - {cover.practice}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
+    if cover.practice_contact:
+        pdf.multi_cell(0, 6, _latin(cover.practice_contact), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
     rows = [
         ("Client", f"{cover.client_name} ({cover.client_reference})"),
         ("Recipient", cover.recipient),
@@ -102,6 +107,7 @@ def _cover(cover: Cover, enclosures: list[Enclosure]) -> bytes:
         ("Date sent", cover.sent_on.isoformat()),
         ("Channel", cover.channel.replace("_", " ")),
         ("Purpose", cover.purpose.replace("_", " ")),
+        ("Information sent", ", ".join(c.replace("_", " ") for c in cover.categories) or "-"),
         ("Authorization relied on", cover.authorization),
     ]
     for label, value in rows:
@@ -114,8 +120,10 @@ def _cover(cover: Cover, enclosures: list[Enclosure]) -> bytes:
     pdf.cell(0, 8, f"Enclosed ({len(enclosures)} documents)", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     for number, item in enumerate(enclosures, start=1):
-        line = f"{number}. {item.title} [{item.category.replace('_', ' ')}] SHA-256 {item.sha256}"
+        # The title on its own line, the fingerprint under it: one long line stretched across the page.
+        line = f"{number}. {item.title} ({item.category.replace('_', ' ')})"
         pdf.multi_cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, f"    SHA-256 {item.sha256}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
     if cover.part2:
