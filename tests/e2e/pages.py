@@ -83,6 +83,10 @@ class Mouse:
         """Fill the control with this label."""
         self.page.get_by_label(label, exact=True).fill(text)
 
+    def tick(self, label: str) -> None:
+        """Tick the checkbox with this label."""
+        self.page.get_by_label(label, exact=True).check()
+
     def press(self, name: str) -> None:
         """Click the button or link with this name."""
         page = self.page
@@ -99,8 +103,13 @@ class Keyboard:
 
     def fill(self, label: str, text: str) -> None:
         """Tab to the control and type (in a list, typing picks the option that starts so)."""
-        tab_to(self.page, label)
+        tab_to(self.page, label, control=True)
         self.page.keyboard.type(text)
+
+    def tick(self, label: str) -> None:
+        """Tab to the checkbox and press Space (a choice of several is a group of checkboxes)."""
+        tab_to(self.page, label, control=True)
+        self.page.keyboard.press("Space")
 
     def press(self, name: str) -> None:
         """Tab to the button or link and press Enter."""
@@ -132,22 +141,27 @@ def sign_in(hands: Mouse | Keyboard, camera: Camera, person: Person) -> None:
     expect(page.locator(".who")).to_contain_text(person.display_name)
 
 
-def focused_label(page: Page) -> str:
-    """Return the visible label (or text) of the focused control; empty when no control has focus."""
+def focused_label(page: Page, *, control: bool = False) -> str:
+    """Return the visible label (or text) of the focused control; empty when no control has focus.
+
+    With `control`, only a form control counts: the error summary's link to a field reads as its label.
+    """
     return str(
         page.evaluate(
-            """() => { const el = document.activeElement;
+            """(control) => { const el = document.activeElement;
             if (!el || el === document.body || el.id === "main") return "";
+            if (control && !["INPUT", "SELECT", "TEXTAREA"].includes(el.tagName)) return "";
             const label = el.labels && el.labels[0];
-            return ((label || el).innerText || el.value || "").trim(); }"""
+            return ((label || el).innerText || el.value || "").trim(); }""",
+            control,
         )
     )
 
 
-def tab_to(page: Page, label: str) -> None:
+def tab_to(page: Page, label: str, *, control: bool = False) -> None:
     """Press Tab until the control labelled (or reading) `label` has focus, as a keyboard user would."""
     for _ in range(MAX_TABS):
-        text = focused_label(page)
+        text = focused_label(page, control=control)
         if text == label or text.startswith(label + " "):
             outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
             assert outline != "none", f"{label!r} has focus but shows no focus outline"

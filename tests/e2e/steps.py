@@ -69,21 +69,41 @@ def add_recipient(page: Page, camera: Camera) -> None:
     expect(page.locator(".directory")).to_contain_text(RECIPIENT)
 
 
-def record_release(page: Page, camera: Camera, signed_form: Path) -> None:
-    """Record Robin's signed HIPAA authorization: diagnosis to Dr Rivera for continuity of care."""
+def record_release(page: Page, camera: Camera, signed_form: Path, not_a_pdf: Path) -> None:
+    """Record Robin's signed HIPAA authorization: diagnosis to Dr Rivera for continuity of care.
+
+    The first try attaches a text file: the form comes back with everything typed, the problem at the file
+    field and in the summary, and says the file must be chosen again (issue 17, item 1).
+    """
     page.get_by_role("link", name="Record an authorization").click()
+    expect(page.locator(".client-named")).to_contain_text(FAMILY)
     camera.look(page, "authorization-form")
     recipient = page.locator("#recipient_id option", has_text=RECIPIENT).get_attribute("value")
+    # A kind's own fields show for that kind only (issue 17, item 7).
+    page.locator("#kind").select_option("part2_tpo")
+    expect(page.locator("#recipient_class")).to_be_visible()
     page.locator("#kind").select_option("hipaa")
+    expect(page.locator("#recipient_class")).to_be_hidden()
+    expect(page.locator("#representative_name")).to_be_hidden()
     page.locator("#recipient_id").select_option(recipient)
-    page.locator("#categories").select_option(["diagnosis"])
-    page.locator("#purposes").select_option(["continuity_of_care"])
+    page.locator("#categories-diagnosis").check()
+    page.locator("#purposes-continuity_of_care").check()
     for name, value in (("effective_on", today()), ("expires_on", today(100)), ("signed_on", today())):
         page.locator(f"#{name}").fill(value)
     page.locator("#signed_by").select_option("client")
-    page.locator("#statements").select_option(["right_to_revoke", "no_conditioning", "redisclosure"])
+    for statement in ("right_to_revoke", "no_conditioning", "redisclosure"):
+        page.locator(f"#statements-{statement}").check()
     page.locator("#copy_given_on").fill(today())
     page.locator("#copy_method").fill("in person")
+    page.locator("#signed_form").set_input_files(not_a_pdf)
+    page.get_by_role("button", name="Record authorization").click()
+    expect(page.locator(".problems")).to_contain_text("The signed form")
+    expect(page.locator("#signed_form-error")).to_contain_text("PDF")
+    expect(page.locator("#signed_form-again")).to_contain_text("choose the file again")
+    expect(page.locator("#categories-diagnosis")).to_be_checked()
+    expect(page.locator("#expires_on")).to_have_value(today(100))
+    expect(page.locator("#copy_method")).to_have_value("in person")
+    camera.look(page, "authorization-form-came-back")
     page.locator("#signed_form").set_input_files(signed_form)
     page.get_by_role("button", name="Record authorization").click()
     expect(page.locator(".flash")).to_contain_text("recorded: active")
@@ -93,9 +113,10 @@ def ask(keys: Keyboard, category: str) -> None:
     """On the client's page, ask whether `category` may go to Dr Rivera for continuity of care."""
     keys.press("May we send this?")
     expect(keys.page.get_by_role("heading", name="May we send this?")).to_be_visible()
+    expect(keys.page.locator(".client-named")).to_contain_text(FAMILY)
     keys.fill("To", RECIPIENT)
     keys.fill("For", "Continuity")
-    keys.fill("What", category)
+    keys.tick(category)
     keys.press("Check")
 
 
@@ -139,7 +160,7 @@ def fill_danger_to_others(page: Page, password: str) -> None:
     page.locator("#recipient_type").select_option("authority")
     page.locator("#imminent").select_option("yes")
     page.locator("#recipient_able_to_lessen").select_option("yes")
-    page.locator("#disclosed_categories").select_option(["demographics"])
+    page.locator("#disclosed_categories-demographics").check()
     page.locator("#channel").select_option("phone")
 
 
@@ -150,35 +171,73 @@ def review_the_exception(page: Page, camera: Camera, reference: str) -> None:
     item = page.locator("section.review", has_text=reference)
     expect(item).to_contain_text("By carol")
     camera.look(page, "review-queue")
+    # No outcome is chosen for the reviewer, and "inappropriate" needs its reasons (issue 17, item 3).
+    expect(item.get_by_label("Outcome")).to_have_value("")
+    item.get_by_role("button", name="Record review").click()
+    item = page.locator("section.review", has_text=reference)
+    expect(item.locator(".error")).to_contain_text("Choose an outcome")
+    item.get_by_label("Outcome").select_option("inappropriate")
+    item.get_by_role("button", name="Record review").click()
+    item = page.locator("section.review", has_text=reference)
+    expect(item.locator(".error")).to_contain_text("why it was inappropriate")
+    expect(item.get_by_label("Outcome")).to_have_value("inappropriate")
+    camera.look(page, "review-needs-notes")
     item.get_by_label("Outcome").select_option("appropriate")
     item.get_by_label("Notes").fill("Threat specific and imminent; the warning was proportionate.")
     item.get_by_role("button", name="Record review").click()
     expect(page.locator(".flash")).to_contain_text("Reviewed: appropriate")
     expect(page.get_by_text("Nothing here.")).to_be_visible()
     page.get_by_role("link", name="all", exact=True).click()
-    expect(page.locator("section.review", has_text=reference).locator(".badge")).to_have_text("appropriate")
+    reviewed = page.locator("section.review", has_text=reference)
+    expect(reviewed.locator(".badge")).to_have_text("appropriate")
+    expect(reviewed.locator(".reviewed")).to_contain_text("by olive")
+    expect(reviewed.locator(".reviewed")).to_contain_text("the warning was proportionate")
 
 
-def read_the_clients_log(page: Page, camera: Camera, client_id: str) -> None:
-    """Filter the access log to the client: every row is about them, the exception and its review included."""
+def read_the_clients_log(page: Page, camera: Camera, reference: str) -> None:
+    """Filter the log to the client by reference: every row is theirs, the exception and its review too.
+
+    A date typed as 12/01/2026 first comes back at its field, as typed (issue 17, items 1 and 4).
+    """
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Access log").click()
-    page.get_by_label("Client id").fill(client_id)
+    page.get_by_label("From (YYYY-MM-DD)").fill("12/01/2026")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#since-error")).to_contain_text("YYYY-MM-DD")
+    expect(page.get_by_label("From (YYYY-MM-DD)")).to_have_value("12/01/2026")
+    camera.look(page, "log-filter-came-back")
+    page.get_by_label("From (YYYY-MM-DD)").fill("")
+    page.get_by_label("Client reference (C-XXXX)").fill(reference)
+    page.get_by_label("Action").select_option(label="Exception recorded")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("table.log tbody tr")
     expect(rows.first).to_be_visible()
+    assert {cell.strip() for cell in rows.locator("td:nth-child(7)").all_inner_texts()} == {reference}
+    assert {cell.split("\n")[0] for cell in rows.locator("td:nth-child(5)").all_inner_texts()} == {
+        "Exception recorded"
+    }
+    page.get_by_label("Action").select_option("")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows.first).to_be_visible()
     camera.look(page, "log-of-the-client")
     clients = {cell.strip() for cell in rows.locator("td:nth-child(7)").all_inner_texts()}
-    assert clients == {client_id[:8]}
-    actions = set(rows.locator("td:nth-child(5)").all_inner_texts())
-    assert {"exception:recorded", "exception:reviewed"} <= actions
+    assert clients == {reference}
+    actions = {cell.split("\n")[0] for cell in rows.locator("td:nth-child(5)").all_inner_texts()}
+    assert {"Exception recorded", "Exception reviewed"} <= actions
 
 
 def produce_the_accounting(page: Page, camera: Camera, reference: str) -> str:
     """Record the client's request for an accounting, preview it and download the printable PDF."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Accountings").click()
-    page.get_by_label("Client reference").first.fill(reference)
+    page.get_by_label("Client reference").first.fill("C-ZZZZ")
     page.get_by_label("Received on (YYYY-MM-DD)").fill(today())
     page.get_by_role("button", name="Record request").click()
+    expect(page.locator("#reference-error")).to_contain_text("no client has that reference")
+    expect(page.get_by_label("Received on (YYYY-MM-DD)")).to_have_value(today())
+    camera.look(page, "accounting-unknown-reference")
+    page.get_by_label("Client reference").first.fill(reference)
+    page.get_by_role("button", name="Record request").click()
+    expect(page.locator(".flash")).to_contain_text(f"Request recorded for {reference}")
+    expect(page.locator("article.release").first).to_contain_text(reference)
     camera.look(page, "accounting-requests")
     page.get_by_role("link", name="preview").click()
     expect(page.get_by_role("heading", name="Accounting of disclosures")).to_be_visible()

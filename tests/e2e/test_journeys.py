@@ -106,7 +106,9 @@ def test_a_clinician_signs_in_with_mfa_registers_a_client_and_records_a_signed_r
     upload_document(page, signed_pdf(practice.folder, "Diagnosis summary"))
     add_recipient(page, shots)
     page.goto(f"/clients/{client_id}")
-    record_release(page, shots, signed_pdf(practice.folder, "Authorization"))
+    not_a_pdf = practice.folder / "authorization.txt"
+    not_a_pdf.write_text("a scan saved as text by mistake")
+    record_release(page, shots, signed_pdf(practice.folder, "Authorization"), not_a_pdf)
     release = page.locator("article.release")
     expect(release.locator(".badge")).to_have_text("active")
     expect(release).to_contain_text(RECIPIENT)
@@ -136,7 +138,13 @@ def test_the_front_desk_sends_a_permitted_disclosure_and_is_told_why_another_is_
     assert answer(page).startswith("Yes")
     shots.look(page, "answer-yes")
     keys.fill("Sent by", "Fax")
-    keys.fill("Documents to enclose", "Diagnosis summary")
+    keys.tick("Diagnosis summary")
+    # Sent without saying how the requester was verified: the form comes back as typed (issue 17, item 1).
+    keys.press("Record the disclosure and make the packet")
+    expect(page.locator("#requester_verification-error")).to_contain_text("verified")
+    expect(page.get_by_label("Diagnosis summary")).to_be_checked()
+    expect(page.locator(".client-named")).to_contain_text(practice.reference)
+    shots.look(page, "send-form-came-back")
     keys.fill(
         "How the requester's identity and authority were verified", "Called back on the directory number"
     )
@@ -187,8 +195,10 @@ def test_the_clinician_records_a_danger_to_others_exception(
     page = practice.page_of("carol")
     page.goto(f"/clients/{practice.client_id}")
     page.get_by_role("link", name="Record a confidentiality exception").click()
+    expect(page.locator(".client-named")).to_contain_text(practice.reference)
     shots.look(page, "choose-kind")
     page.get_by_role("link", name=re.compile("Record: .*danger to others", re.IGNORECASE)).click()
+    expect(page.locator(".client-named")).to_contain_text(FAMILY)
     shots.look(page, "danger-to-others-form")
     fill_danger_to_others(page, practice.person("carol").password)
     page.get_by_role("button", name="Record the exception").click()
@@ -207,7 +217,7 @@ def test_an_auditor_reviews_the_exception_reads_the_log_verifies_it_and_produces
     sign_in(Mouse(page), shots, practice.person("olive"))
     shots.look(page, "home")
     review_the_exception(page, shots, practice.reference)
-    read_the_clients_log(page, shots, practice.client_id)
+    read_the_clients_log(page, shots, practice.reference)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Verification").click()
     page.get_by_role("button", name="Verify now").click()
     expect(page.locator(".verdict")).to_contain_text("Intact")
@@ -233,7 +243,7 @@ def test_the_front_desk_enters_a_paper_disclosure_made_after_the_revocation_and_
     keys.fill("To", RECIPIENT)
     keys.fill("For", "Continuity")
     keys.fill("Sent by", "Fax")
-    keys.fill("What", "Diagnosis")
+    keys.tick("Diagnosis")
     keys.fill(
         "How the requester's identity and authority were verified", "Called back on the directory number"
     )
@@ -249,3 +259,31 @@ def test_the_front_desk_enters_a_paper_disclosure_made_after_the_revocation_and_
     expect(listed).to_contain_text(practice.reference)
     expect(listed).to_contain_text("H-D3")
     shots.look(auditor, "home-lists-the-impermissible-disclosure")
+
+
+def test_the_person_warned_is_not_in_the_directory_and_the_front_desk_merges_and_archives_entries(
+    practice: Practice, camera: Callable[[str], Camera]
+) -> None:
+    """Issue 17 item 6: the police officer Carol warned stays with the exception; Frank adds a duplicate of
+    Dr Rivera as a treating provider, merges it into the original, then archives the original."""
+    practice.require_client()
+    shots = camera("7-directory")
+    page = practice.page_of("frank")
+    page.goto("/recipients")
+    directory = page.locator(".directory")
+    expect(directory).not_to_contain_text(POLICE)
+    Mouse(page).fill("Name", "Dr A. Rivera")
+    page.get_by_label("Type", exact=False).select_option("provider")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(directory).to_contain_text("Treating provider")
+    page.get_by_role("link", name=re.compile(r"Edit, merge or archive Dr A\. Rivera")).click()
+    shots.look(page, "recipient-page")
+    page.get_by_label("Merge into").select_option(label=f"{RECIPIENT} (Northside Clinic)")
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.locator(".flash")).to_contain_text("Merged Dr A. Rivera")
+    expect(directory).not_to_contain_text("Dr A. Rivera")
+    page.get_by_role("link", name=re.compile(f"Edit, merge or archive {RECIPIENT}")).click()
+    page.get_by_role("button", name="Archive", exact=True).click()
+    expect(page.locator(".flash")).to_contain_text("what was sent to them stays on record")
+    expect(directory).not_to_contain_text(RECIPIENT)
+    shots.look(page, "directory-after-archive")

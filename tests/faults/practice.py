@@ -86,6 +86,7 @@ class Load:
     statuses: Counter[str] = field(default_factory=Counter)
     disclosures: set[str] = field(default_factory=set)
     documents: set[str] = field(default_factory=set)
+    requests: set[str] = field(default_factory=set)
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -120,8 +121,22 @@ class Load:
         path = f"/api/v1/clients/{p.client_id}/documents"
         return call(self.port, "POST", path, token=p.clinician_token, body=form)
 
+    def _request(self) -> tuple[int, Any]:
+        p = self.practice
+        body = {
+            "client_id": p.client_id,
+            "kind": "access",
+            "channel": "mail",
+            "requester": {"name": "The client"},
+            "requester_is": "client",
+            "categories": ["diagnosis"],
+            "format": "paper",
+        }
+        return call(self.port, "POST", "/api/v1/requests", token=p.desk_token, body=body)
+
     def _run(self, kind: str) -> None:
-        send = {"disclose": self._disclose, "check": self._check, "upload": self._upload}[kind]
+        sends = {"disclose": self._disclose, "check": self._check, "upload": self._upload}
+        send = {**sends, "request": self._request}[kind]
         while not self.stop.is_set():
             try:
                 status, doc = send()
@@ -134,21 +149,27 @@ class Load:
                     self.disclosures.add(doc["id"])
                 if status == 201 and kind == "upload":
                     self.documents.add(doc["id"])
+                if status == 201 and kind == "request":
+                    self.requests.add(doc["id"])
 
-    def start(self, per_kind: int = 2) -> None:
-        """Start `per_kind` threads of each kind."""
-        for kind in ("disclose", "check", "upload"):
+    def start(self, per_kind: int = 2, kinds: tuple[str, ...] = ("disclose", "check", "upload")) -> None:
+        """Start `per_kind` threads of each kind (also "request": the request desk's intake)."""
+        for kind in kinds:
             for _ in range(per_kind):
                 thread = threading.Thread(target=self._run, args=(kind,), daemon=True)
                 thread.start()
                 self.threads.append(thread)
 
-    def wait_for(self, disclosures: int, documents: int, timeout: float = 60) -> None:
-        """Wait until the server has acknowledged this many disclosures and uploads."""
+    def wait_for(self, disclosures: int, documents: int, timeout: float = 60, requests: int = 0) -> None:
+        """Wait until the server has acknowledged this many disclosures, uploads and requests."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
-                if len(self.disclosures) >= disclosures and len(self.documents) >= documents:
+                if (
+                    len(self.disclosures) >= disclosures
+                    and len(self.documents) >= documents
+                    and len(self.requests) >= requests
+                ):
                     return
             time.sleep(0.05)
         raise AssertionError(f"the load did not get through in {timeout}s: {dict(self.statuses)}")
@@ -175,12 +196,18 @@ def assert_nothing_half_written(runtime: Runtime, load: Load) -> None:
         logged_uploads = set(
             session.scalars(allowed.where(models.AuditEntry.action == Action.DOCUMENT_UPLOADED.value))
         )
+        received = {str(i) for i in session.scalars(select(models.RecordRequest.id))}
+        logged_requests = set(
+            session.scalars(allowed.where(models.AuditEntry.action == Action.REQUEST_RECEIVED.value))
+        )
         session.rollback()
     assert load.disclosures <= disclosed, "an acknowledged disclosure is missing"
     assert load.documents <= docs, "an acknowledged upload is missing"
     assert disclosed == logged_disclosures, (
         "a disclosure without its log entry, or an entry without its disclosure"
     )
+    assert load.requests <= received, "an acknowledged request is missing"
+    assert received == logged_requests, "a request without its log entry, or an entry without its request"
     assert docs == blobs, "a document without its content, or content without its document"
     assert docs - logged_uploads <= set(_signed_forms(runtime)), "a document without its log entry"
 

@@ -27,7 +27,7 @@ pytestmark = [
 def test_two_servers_writing_at_once_leave_one_contiguous_unforked_chain_that_verifies(
     runtime: Runtime, tmp_path: Path
 ) -> None:
-    """Disclosures, checks and uploads against both servers at the same time; then the whole log verifies."""
+    """Disclosures, checks, uploads and requests for records on both servers at once; the log verifies."""
     world = practice.open_practice(runtime)
     env = live.server_env(runtime.env.settings)
     with (
@@ -36,10 +36,10 @@ def test_two_servers_writing_at_once_leave_one_contiguous_unforked_chain_that_ve
     ):
         loads = [practice.Load(a.port, world), practice.Load(b.port, world)]
         for load in loads:
-            load.start()
+            load.start(kinds=("disclose", "check", "upload", "request"))
         try:
             for load in loads:
-                load.wait_for(disclosures=6, documents=3, timeout=120)
+                load.wait_for(disclosures=6, documents=3, requests=3, timeout=120)
         finally:
             for load in loads:
                 load.finish()

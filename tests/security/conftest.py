@@ -14,9 +14,11 @@ from roi_tracker import models
 from roi_tracker.runtime import Runtime
 from roi_tracker.services.demo import clients as demo_clients
 from roi_tracker.services.demo import exceptions as demo_exceptions
+from roi_tracker.services.demo import incidents as demo_incidents
 from roi_tracker.services.demo import releases as demo_releases
 from roi_tracker.services.operations import setup as instance
 from roi_tracker.services.people import users
+from roi_tracker.services.requests import intake
 from tests.security.live_server import ACCOUNTS
 
 SYSTEM = audit.Actor("test", "system")
@@ -60,6 +62,23 @@ def demo_practice(runtime: Runtime) -> Practice:
             _actor(session, "covering"),
             created["covering"].password,
         )
+        demo_incidents.seed_incidents(session, runtime.env, clinician, _actor(session, "auditor"))
+        # One request for records, so the request desk's routes reach a real row (issue 18).
+        client_id = session.execute(select(models.Client.id).limit(1)).scalar_one()
+        intake.receive(
+            session,
+            runtime.env,
+            _actor(session, "frontdesk"),
+            intake.Intake(
+                client_id=client_id,
+                kind="access",
+                channel="mail",
+                requester={"name": "Synthetic requester"},
+                requester_is="client",
+                categories=["diagnosis"],
+                format="paper",
+            ),
+        )
         tokens = {
             role: users.issue_token(session, runtime.env, SYSTEM, name) for role, name in ACCOUNTS.items()
         }
@@ -69,5 +88,8 @@ def demo_practice(runtime: Runtime) -> Practice:
             "auth_id": _first_id(session, models.Authorization),
             "disclosure_id": _first_id(session, models.Disclosure),
             "subject_id": _first_id(session, models.ConfidentialityException),
+            "incident_id": _first_id(session, models.Incident),
+            "request_id": _first_id(session, models.RecordRequest),
+            "letter_id": _first_id(session, models.RequestLetter),
         }
     return Practice(tokens, ids)

@@ -63,7 +63,12 @@ class Browser:
         """GET a page: (status, content type, text)."""
         try:
             with self._opener.open(self.base + path, timeout=30) as response:
-                return response.status, response.headers.get_content_type(), response.read().decode()
+                # A PDF (a letter, a notice) is not a page: its bytes are read, never parsed as one.
+                return (
+                    response.status,
+                    response.headers.get_content_type(),
+                    response.read().decode(errors="replace"),
+                )
         except urllib.error.HTTPError as exc:
             return exc.code, exc.headers.get_content_type(), exc.read().decode(errors="replace")
 

@@ -14,7 +14,7 @@ from tests.security.live_server import Browser
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<=/)\d+(?=/|$)")
 # Never crawled: downloads, files and exports are not pages with forms.
-NOT_PAGES = re.compile(r"^/(static/|documents/|disclosures/)|\.csv$|/packet$|/log\.csv")
+NOT_PAGES = re.compile(r"^/(static/|documents/|disclosures/)|\.csv$|/packet$|/log\.csv|/letters/|/notices/")
 # Never attacked: signing out would end the session the attack runs in (it takes no input but the token).
 NOT_ATTACKED = {"/signout"}
 PAGES_PER_ROLE = 60

@@ -84,6 +84,9 @@ def _ids(database_url: str) -> dict[str, str]:
             "document_id": first(models.Document.id),
             "disclosure_id": first(models.Disclosure.id),
             "subject_id": first(models.ConfidentialityException.id),
+            "incident_id": first(models.Incident.id),
+            "request_id": first(models.RecordRequest.id),
+            "letter_id": first(models.RequestLetter.id),
             "clinician": "clinician",
             "covering": str(
                 conn.execute(sa.select(models.User.id).where(models.User.username == "covering")).scalar_one()

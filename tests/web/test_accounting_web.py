@@ -30,6 +30,7 @@ from roi_tracker.services.accounting import pdf as accounting_pdf
 from roi_tracker.services.exceptions import exceptions
 from roi_tracker.services.people import users
 from roi_tracker.services.records import clients
+from roi_tracker.services.releases import recipients
 from tests.conftest import csrf_from
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import FakeClock
@@ -88,11 +89,20 @@ def world(runtime: Runtime, make_user: Callable[..., users.UserView], clock: Fak
             ["carol"],
         )
     with runtime.sessions() as session:
-        warning = exceptions.record(session, runtime.env, carol, pat.id, fields, PASSWORD)
+        exceptions.record(session, runtime.env, carol, pat.id, fields, PASSWORD)
+    # The warning's recipient stays with the exception; the agency that asks to suspend is in the directory.
     with runtime.sessions() as session:
-        police = session.get(models.Disclosure, warning.disclosure_id)
-        assert police is not None
-        police_id = str(police.recipient_id)
+        police_id = str(
+            recipients.create(
+                session,
+                runtime.env,
+                carol,
+                kind="organization",
+                type="authority",
+                name="Officer J. Lee",
+                organization="Springfield Police",
+            ).id
+        )
     return World(str(pat.id), pat.reference, warned.date(), clock.now.date(), police_id)
 
 
@@ -137,16 +147,16 @@ def six_years_before(day: date) -> date:
 def test_a_request_taken_by_reference_is_listed_with_its_due_date_here_and_on_the_home_page(
     abe: FlaskClient, world: World
 ) -> None:
-    """Recorded as received today, due in 60 days, free; both pages show the due date."""
+    """Recorded as received today, due in 60 days, free; both pages show the due date, this one the client."""
     response = post(abe, "/accounting/requests", reference=world.reference, received_on=str(world.today))
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/accounting")
     due = world.today + timedelta(days=60)
     page = abe.get("/accounting").text
-    assert f"Request recorded; due {due} (free)." in page
-    assert f"Due {due}" in page
+    assert f"Request recorded for {world.reference}; due {due} (free)." in page
+    assert f"<strong>{world.reference}</strong> · <strong>Due {due}</strong>" in page
     assert len(request_ids(page)) == 1
-    assert f"Due {due}" in abe.get("/").text
+    assert f"{world.reference}: due {due}" in abe.get("/").text
 
 
 def test_the_extension_moves_the_due_date_and_delivery_shows_the_accounting(
@@ -161,7 +171,7 @@ def test_the_extension_moves_the_due_date_and_delivery_shows_the_accounting(
     page = abe.get("/accounting").text
     assert f"Extended; now due {due}." in page
     assert "extended once" in page
-    assert f"Due {due} (extended)" in abe.get("/").text
+    assert f"due {due} (extended)" in abe.get("/").text
     delivered = post(abe, f"/accounting/requests/{request_id}/deliver", method="secure_email")
     assert delivered.status_code == 200
     assert "Accounting of disclosures" in delivered.text
@@ -209,7 +219,7 @@ def test_a_suspension_recorded_on_the_page_hides_the_disclosure_from_the_account
     [
         ({"reference": "C-NOPE", "received_on": "2026-01-01"}, "no client has that reference"),
         ({"received_on": "2099-01-01"}, "the date received cannot be in the future"),
-        ({"received_on": "01/02/2026"}, "received on must be a date"),
+        ({"received_on": "01/02/2026"}, "This must be a date"),
         (
             {"received_on": "2026-01-01", "since": "2010-01-01"},
             "the period (since) can reach back at most 6 years",
@@ -220,10 +230,13 @@ def test_a_suspension_recorded_on_the_page_hides_the_disclosure_from_the_account
 def test_a_bad_request_is_refused_naming_the_problem(
     abe: FlaskClient, world: World, data: dict[str, str], words: str
 ) -> None:
-    """422 with the problem in words, and nothing is listed."""
-    response = post(abe, "/accounting/requests", **{"reference": world.reference, **data})
+    """422: the form comes back as typed, the problem in words at the top and at its field; none listed."""
+    typed = {"reference": world.reference, **data}
+    response = post(abe, "/accounting/requests", **typed)
     assert response.status_code == 422
     assert escape(words) in response.text
+    assert 'class="problems" role="alert"' in response.text
+    assert f'value="{typed["received_on"]}"' in response.text
     assert request_ids(abe.get("/accounting").text) == []
 
 

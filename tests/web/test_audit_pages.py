@@ -26,10 +26,11 @@ from tests.conftest import csrf_from
 from tests.web.conftest import logged
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
+from tests.web.conftest import token_for
 
 ROW = re.compile(
     r'<tr class="outcome-([a-z_]+)">\s*<td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>\s*'
-    r"<td><code>([^<]*)</code></td>"
+    r"<td>[^<]*<br><small><code>([^<]*)</code></small></td>"
 )
 OLDER = re.compile(r'<a href="([^"]+)">Older entries</a>')
 WRONG = "a wrong password for the log"
@@ -245,7 +246,7 @@ def test_verifies_the_log_on_request_and_keeps_the_time(auditor: FlaskClient, ru
         (verdict,) = session.execute(select(models.AuditVerification)).scalars()
     assert verdict.intact
     assert verdict.at >= started
-    assert verdict.at.strftime("%Y-%m-%d %H:%M:%S") in page.text
+    assert f"Last checked {verdict.at:%Y-%m-%d %H:%M} UTC" in page.text  # to the minute, in the practice zone
     assert [e.outcome for e in logged(runtime, Action.AUDIT_VERIFIED)] == [Outcome.ALLOWED.value]
 
 
@@ -334,3 +335,18 @@ def test_a_log_without_its_checkpoint_file_is_shown_as_cannot_vouch(
     assert "The access log cannot be verified: cannot vouch: the checkpoint file" in html.unescape(page.text)
     assert "Intact" not in page.text
     assert "Broken at entry None" not in page.text
+
+
+def test_the_json_verdict_says_how_many_entries_no_checkpoint_signs_yet(
+    app: Flask, auditor: FlaskClient, runtime: Runtime
+) -> None:
+    """GET /api/v1/audit/verification answers the unanchored count and, empty here, why it cannot vouch."""
+    bearer = {"Authorization": f"Bearer {token_for(runtime, 'avery')}"}
+    verdict = app.test_client().get("/api/v1/audit/verification", headers=bearer).get_json()
+    with runtime.sessions() as session:
+        signed = session.scalar(
+            select(models.AuditCheckpoint.head_seq).order_by(models.AuditCheckpoint.id.desc()).limit(1)
+        )
+    assert verdict["intact"] is True
+    assert verdict["cannot_vouch"] == ""
+    assert verdict["unanchored"] == verdict["head_seq"] - (signed or 0) > 0

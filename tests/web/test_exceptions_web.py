@@ -82,7 +82,15 @@ OWN = {
         "client_informed_on",
         "not_informed_reason",
     },
-    Kind.COURT_ORDER: {"court", "order_reference", "order_date", "order_document_id"},
+    Kind.COURT_ORDER: {
+        "court",
+        "judge",
+        "order_reference",
+        "order_date",
+        "order_document_id",
+        "order_categories",
+        "part2_order",
+    },
     Kind.PART2_MEDICAL_EMERGENCY: {"medical_personnel_name", "facility", "emergency_nature"},
 }
 
@@ -127,7 +135,13 @@ def world(runtime: Runtime, make_user: Callable[..., users.UserView], clock: Fak
             session, env, carol, pat.id, content=tiny_pdf([NOTES]), category="progress_summary", title=NOTES
         )
         order = documents.upload(
-            session, env, carol, pat.id, content=tiny_pdf(["ORDER"]), category="attendance", title="Order 117"
+            session,
+            env,
+            carol,
+            pat.id,
+            content=tiny_pdf(["ORDER"]),
+            category="court_order",
+            title="Order 117",
         )
     return World(str(pat.id), pat.reference, str(jo.id), str(order.id))
 
@@ -156,7 +170,7 @@ def form_page(browser: FlaskClient, client_id: str, kind: Kind) -> TestResponse:
 def inputs_of(page: str) -> set[str]:
     """The names of the inputs the page's exception form asks for."""
     form = page.split('<form method="post" novalidate>')[1].split("</form>")[0]
-    return set(re.findall(r'name="([a-z_]+)"', form))
+    return set(re.findall(r'name="([a-z0-9_]+)"', form))
 
 
 def danger_to_others(**changes: object) -> dict[str, Any]:
@@ -272,11 +286,16 @@ def test_the_court_order_page_offers_the_clients_own_documents(carol: FlaskClien
 def test_a_missing_kind_specific_field_answers_422_with_the_error_at_that_field(
     carol: FlaskClient, world: World, runtime: Runtime
 ) -> None:
-    """The threat is named under its rule, and nothing is stored."""
+    """Under the threat, a plain sentence with its rule after it; the summary lists it; nothing is stored."""
     response = post_exception(carol, world.pat, Kind.DANGER_TO_OTHERS, danger_to_others(threat=""))
     assert response.status_code == 422
-    error = '<p class="error" id="threat-error">X-FIELDS: threat is required for danger_to_others.</p>'
+    error = (
+        '<p class="error" id="threat-error">This is required for danger to others.'
+        ' <small class="rule">X-FIELDS</small></p>'
+    )
     assert error in response.text
+    assert '<a href="#threat">The threat</a>' in response.text
+    assert "danger_to_others" not in response.text.split('<form method="post"')[0]
     assert stored(runtime) == 0
 
 
@@ -287,7 +306,8 @@ def test_a_guard_answers_422_with_its_rule_at_its_field(
     data = danger_to_others(learned_as_admission_of_past_violent_crime="y")
     response = post_exception(carol, world.pat, Kind.DANGER_TO_OTHERS, data)
     assert response.status_code == 422
-    assert "164.512(j)(2): An admission of a past violent crime" in response.text
+    assert "An admission of a past violent crime" in response.text
+    assert '<small class="rule">164.512(j)(2)</small>' in response.text
     assert stored(runtime) == 0
 
 
@@ -368,6 +388,52 @@ def test_an_auditor_reviews_an_exception_from_the_queue(
     assert "Pat Example" in abe.get("/exceptions?review_status=appropriate").text
     assert "reviewed: appropriate" in carol.get(f"/clients/{world.pat}").text
     assert abe.post(f"/exceptions/{exception_id}/review", data=data).status_code == 409
+
+
+def test_the_review_form_chooses_no_outcome_for_the_reviewer(
+    abe: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """The outcome starts at "choose"; sent unchosen it is 422 at the outcome and nothing is reviewed."""
+    exception_id = record(runtime, world)
+    page = abe.get("/exceptions").text
+    assert '<option value="">— choose —</option>' in page
+    assert '<option value="appropriate" selected' not in page
+    response = abe.post(
+        f"/exceptions/{exception_id}/review", data={"csrf_token": csrf_from(page), "notes": ""}
+    )
+    assert response.status_code == 422
+    assert f'id="outcome-{exception_id}-error">Choose an outcome' in response.text
+    assert "Pat Example" in abe.get("/exceptions?review_status=pending").text
+
+
+def test_an_inappropriate_outcome_needs_notes_and_keeps_the_choice(
+    abe: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """422 at the notes with "inappropriate" still chosen; with notes it is recorded."""
+    exception_id = record(runtime, world)
+    token = csrf_from(abe.get("/exceptions").text)
+    data = {"csrf_token": token, "outcome": "inappropriate", "notes": "  "}
+    response = abe.post(f"/exceptions/{exception_id}/review", data=data)
+    assert response.status_code == 422
+    assert f'id="notes-{exception_id}-error">' in response.text
+    assert "why it was inappropriate" in response.text
+    assert '<option value="inappropriate" selected>' in response.text
+    data["notes"] = "Broader than the threat needed."
+    assert abe.post(f"/exceptions/{exception_id}/review", data=data).status_code == 302
+
+
+def test_a_reviewed_exception_shows_who_reviewed_it_when_and_the_notes(
+    abe: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """The reviewed list names the reviewer, the time to the minute and the notes."""
+    exception_id = record(runtime, world)
+    token = csrf_from(abe.get("/exceptions").text)
+    data = {"csrf_token": token, "outcome": "appropriate", "notes": "Threat specific and imminent."}
+    assert abe.post(f"/exceptions/{exception_id}/review", data=data).status_code == 302
+    page = abe.get("/exceptions?review_status=all").text
+    reviewed = page[page.index('<div class="reviewed">') :]
+    assert re.search(r"Reviewed <strong>appropriate</strong> by abe on \d{4}-\d\d-\d\d \d\d:\d\d ", reviewed)
+    assert "Notes: Threat specific and imminent." in reviewed
 
 
 def test_a_clinician_may_not_open_the_queue_or_review(
@@ -499,6 +565,19 @@ def test_the_api_queue_is_for_auditors_only(client: FlaskClient, world: World, r
         "carol",
     )
     assert client.get("/api/v1/exceptions", headers=bearer(runtime, "carol")).status_code == 403
+
+
+def test_the_api_refuses_an_inappropriate_review_without_notes(
+    client: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """422 naming the notes; the exception stays pending."""
+    exception_id = record(runtime, world)
+    url = f"/api/v1/exceptions/{exception_id}/review"
+    response = client.post(url, json={"outcome": "inappropriate"}, headers=bearer(runtime, "abe"))
+    assert response.status_code == 422
+    assert [p["field"] for p in response.json["error"]["problems"]] == ["notes"]
+    pending = client.get("/api/v1/exceptions?review_status=pending", headers=bearer(runtime, "abe"))
+    assert [i["id"] for i in pending.get_json()["items"]] == [str(exception_id)]
 
 
 def test_the_api_reviews_once(client: FlaskClient, world: World, runtime: Runtime) -> None:

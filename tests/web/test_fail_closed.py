@@ -29,12 +29,16 @@ from roi_tracker.services.records import clients
 from roi_tracker.services.records import documents
 from roi_tracker.services.releases import authorizations
 from roi_tracker.services.releases import recipients
+from roi_tracker.services.requests import answers as request_answers
+from roi_tracker.services.requests import intake
 from tests.conftest import csrf_from
 from tests.helpers import pdf
 from tests.web.conftest import PASSWORD
 from tests.web.conftest import SYSTEM
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
+from tests.web.incident_cases import ARRANGE as INCIDENT_CASES
+from tests.web.incident_cases import LOGGED_READS as INCIDENT_READS
 
 # GET routes that read logged data; every route with POST is covered without being listed.
 LOGGED_READS = {
@@ -58,6 +62,13 @@ LOGGED_READS = {
     "api.client_accounting",
     "api.fhir_consents",
     "api.fhir_audit_events",
+    *INCIDENT_READS,
+    "requests.queue_page",
+    "requests.detail",
+    "requests.letter",
+    "api.list_requests",
+    "api.get_request",
+    "api.request_letter",
 }
 # Routes that change no stored data and reveal none, so nothing needs logging (the reason beside each).
 EXEMPT = {
@@ -143,6 +154,12 @@ def _change_password(app: Flask, runtime: Runtime, make_user: Callable[..., user
     new = "a brand new passphrase"
     data = {"csrf_token": csrf_from(page), "current_password": PASSWORD, "new_password": new}
     return Call(browser, "POST", "/account/password", {**data, "confirm_password": new})
+
+
+def _account_reminders(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser = _browser(app, make_user, "fran", "clinician")
+    browser.get("/account")
+    return _form(browser, "/account/reminders", email="fran@practice.example")
 
 
 def _with(runtime: Runtime, **values: object):  # noqa: ANN202 - a Settings copy
@@ -409,7 +426,8 @@ def _accounting_for_auditor(path: str, **data: str) -> Arrange:
                 runtime.env,
                 audit.Actor(str(abe.id), "auditor"),
                 ids["client"],
-                received_on=date(2026, 2, 1),
+                # Recent, so the request is not yet overdue and may still be extended (164.528(c)(1)(ii)).
+                received_on=runtime.env.today(),
                 since=None,
             )
         names = {**ids, "request": request.id, "reference": _reference_of(runtime, ids["client"])}
@@ -419,9 +437,155 @@ def _accounting_for_auditor(path: str, **data: str) -> Arrange:
     return arrange
 
 
+def _merge_recipients(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    """Cleo merges the recipient of her client's authorization and disclosure into a second entry."""
+    browser, ids, _ = _clinician_with_client(app, runtime, make_user)
+    with runtime.sessions() as session:
+        cleo = audit.Actor(str(users.by_username(session, "cleo").id), "clinician")
+        other = recipients.create(session, runtime.env, cleo, name="Acme Health Plan Inc")
+    return _form(browser, f"/recipients/{ids['recipient']}/merge", into_id=str(other.id))
+
+
 NEW_CLIENT = {"given_name": "Grace", "family_name": "Hopper", "date_of_birth": "1976-12-09"}
 
+# -- signing in the office (issue 20) ------------------------------------------------------------------------
+
+WORDING = {
+    "title": "Our release form",
+    "intro": "You let us share.",
+    "right_to_revoke": "You may cancel this in writing.",
+    "no_conditioning": "Signing is your choice.",
+    "redisclosure": "The recipient may share it again.",
+}
+
+
+def _handed_over(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView], *, hand: bool):  # noqa: ANN202
+    """Cleo prepares a HIPAA release for her client; with `hand`, the device is on the signing page."""
+    browser, ids, _ = _clinician_with_client(app, runtime, make_user)
+    url = f"/clients/{ids['client']}/releases/prepare"
+    page = browser.get(url).text
+    template = page.split("Permission to share health information")[0].rsplit('value="', 1)[1].split('"')[0]
+    fields = {
+        "template_id": template,
+        "recipient_id": str(ids["recipient"]),
+        "categories": "billing",
+        "purposes": "insurance",
+        "expires_on": "2027-01-01",
+        "signed_by": "client",
+        "action": "sign",
+    }
+    if hand:
+        assert browser.post(url, data={"csrf_token": csrf_from(page), **fields}).status_code == 302
+    return browser, url, fields
+
+
+def _prepare_release(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser, url, fields = _handed_over(app, runtime, make_user, hand=False)
+    return _form(browser, url, **fields)
+
+
+def _sign_on_screen(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser, _, _ = _handed_over(app, runtime, make_user, hand=True)
+    token = csrf_from(browser.get("/signing").text)
+    signed = {"method": "typed", "signer_name": "Ada Lovelace", "intent": "y", "electronic_consent": "y"}
+    return Call(browser, "POST", "/signing", {"csrf_token": token, **signed})
+
+
+def _leave_signing(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser, _, _ = _handed_over(app, runtime, make_user, hand=True)
+    token = csrf_from(browser.get("/signing").text)
+    return Call(browser, "POST", "/signing/leave", {"csrf_token": token, "password": PASSWORD})
+
+
+def _new_template(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    browser = _browser(app, make_user, "adam", "admin")
+    return _form(browser, "/admin/form-templates/hipaa/new", **WORDING)
+
+
+def _api_new_template(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+    make_user("adam", "admin")
+    with runtime.sessions() as session:
+        token = users.issue_token(session, runtime.env, SYSTEM, "adam")
+    title, sections = WORDING["title"], {k: v for k, v in WORDING.items() if k != "title"}
+    body = {"kind": "hipaa", "title": title, "sections": sections}
+    return Call(
+        app.test_client(),
+        "POST",
+        "/api/v1/form-templates",
+        headers={"Authorization": f"Bearer {token}"},
+        json=body,
+    )
+
+
+def _fill(value: object, names: dict[str, object]) -> object:
+    if isinstance(value, str):
+        return value.format(**names)
+    if isinstance(value, list):
+        return [_fill(v, names) for v in value]
+    return value
+
+
+def _request_route(
+    path: str, *, api: bool = False, denied: bool = False, method: str = "POST", **data: object
+) -> Arrange:
+    """Cleo's client with an open access request (denied by the front desk when `denied`), then the call."""
+
+    def arrange(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
+        browser, ids, actor = _clinician_with_client(app, runtime, make_user)
+        with runtime.sessions() as session:
+            reference = session.get_one(models.Client, ids["client"]).reference
+            made = intake.receive(
+                session,
+                runtime.env,
+                actor,
+                intake.Intake(
+                    client_id=ids["client"],
+                    kind="access",
+                    channel="mail",
+                    requester={"name": "Ada Lovelace"},
+                    requester_is="client",
+                    categories=["billing"],
+                    format="paper",
+                ),
+            )
+        if denied:
+            fred = make_user("fred", "front_desk")
+            with runtime.sessions() as session:
+                desk = audit.Actor(str(fred.id), "front_desk", "arrange")
+                request_answers.deny(session, runtime.env, desk, made.id, ["endangerment"], "")
+        with runtime.sessions() as session:
+            letter = session.execute(sa.select(models.RequestLetter.id).limit(1)).scalar_one()
+        names = {**ids, "request": made.id, "reference": reference, "letter": letter}
+        url = path.format(**names)
+        fields = {k: _fill(v, names) for k, v in data.items()}
+        if not api:
+            return Call(browser, "GET", url) if method == "GET" else _form(browser, url, **fields)  # type: ignore[arg-type]
+        with runtime.sessions() as session:
+            token = users.issue_token(session, runtime.env, SYSTEM, "cleo")
+        body = fields if method == "POST" else None
+        return Call(app.test_client(), method, url, None, {"Authorization": f"Bearer {token}"}, body)
+
+    return arrange
+
+
+FULFIL = {
+    "categories": ["billing"],
+    "document_ids": ["{doc}"],
+    "channel": "mail",
+    "requester_verification": "Signature matched",
+}
+
+
 ARRANGE: dict[str, Arrange] = {
+    "recipients.edit": _client_call(
+        "POST",
+        "/recipients/{recipient}/edit",
+        kind="organization",
+        type="health_plan",
+        name="Acme Health Plan",
+    ),
+    "recipients.merge": _merge_recipients,
+    "recipients.archive": _client_call("POST", "/recipients/{recipient}/archive"),
     "home.index": _client_call("GET", "/"),
     "clients.search_page": _client_call(
         "POST", "/clients", family_name="Lovelace", date_of_birth="1980-01-02"
@@ -441,6 +605,7 @@ ARRANGE: dict[str, Arrange] = {
         "POST", "/clients/{client}/documents", file=PDF, category="billing", title="T"
     ),
     "clients.download": _client_call("GET", "/documents/{doc}"),
+    "minors.record": _client_call("POST", "/clients/{client}/minor-consent", consented="yes"),
     "clients.change_part2": _client_call(
         "POST", "/clients/{client}/part2", part2="set", reason="Intake shows substance-use treatment"
     ),
@@ -620,6 +785,7 @@ ARRANGE: dict[str, Arrange] = {
     "auth.enrol": _enrol,
     "auth.account_mfa": _account_mfa,
     "auth.change_password": _change_password,
+    "reminders.account_reminders": _account_reminders,
     "auth.signout": _signout,
     "admin.user_new": _user_new,
     "admin.user_role": _admin_on_user("role", role="auditor"),
@@ -633,6 +799,79 @@ ARRANGE: dict[str, Arrange] = {
     "audit.queue_page": _auditor("/audit/queues/refused"),
     "api.audit_events": _api("/api/v1/audit-events"),
     "api.audit_verification": _api("/api/v1/audit/verification"),
+    "signing.prepare": _prepare_release,
+    "signing.sign_page": _sign_on_screen,
+    "signing.leave": _leave_signing,
+    "form_templates.new_version": _new_template,
+    "api.create_form_template": _api_new_template,
+    "api.release_form": _client_api(
+        "POST",
+        "/api/v1/clients/{client}/release-forms",
+        json={
+            "kind": "hipaa",
+            "recipient_id": "{recipient}",
+            "categories": ["billing"],
+            "purposes": ["insurance"],
+            "expires_on": "2027-01-01",
+        },
+    ),
+    **INCIDENT_CASES,  # requests prepared the same way (incident_cases.Prepared has Call's fields)
+    # The request desk (issue 18): every step is an access-log entry, so none happens without it.
+    "requests.receive": _request_route(
+        "/requests",
+        reference="{reference}",
+        kind="access",
+        channel="mail",
+        requester_name="Ada Lovelace",
+        requester_is="client",
+        categories="billing",
+        format="paper",
+    ),
+    "requests.extend": _request_route("/requests/{request}/extend", reason="Archive"),
+    "requests.fulfil_request": _request_route(
+        "/requests/{request}/fulfil",
+        categories="billing",
+        document_ids="{doc}",
+        channel="mail",
+        requester_verification="Signature matched",
+    ),
+    "requests.confirm_packet": _request_route("/requests/{request}/qa", categories="billing"),
+    "requests.deny": _request_route("/requests/{request}/deny", grounds="endangerment"),
+    "requests.review": _request_route("/requests/{request}/review", denied=True, outcome="upheld"),
+    "requests.withdraw": _request_route("/requests/{request}/withdraw", reason="Cancelled"),
+    "requests.record_fee": _request_route("/requests/{request}/fee", status="waived"),
+    "api.create_request": _request_route(
+        "/api/v1/requests",
+        api=True,
+        client_id="{client}",
+        kind="access",
+        channel="mail",
+        requester={"name": "Ada Lovelace"},
+        requester_is="client",
+        categories=["billing"],
+        format="paper",
+    ),
+    "api.extend_request": _request_route("/api/v1/requests/{request}/extend", api=True, reason="Archive"),
+    "api.fulfil_request": _request_route("/api/v1/requests/{request}/fulfil", api=True, **FULFIL),
+    "api.confirm_request_packet": _request_route(
+        "/api/v1/requests/{request}/qa", api=True, categories=["billing"]
+    ),
+    "api.deny_request": _request_route("/api/v1/requests/{request}/deny", api=True, grounds=["endangerment"]),
+    "api.review_request": _request_route(
+        "/api/v1/requests/{request}/review", api=True, denied=True, outcome="upheld"
+    ),
+    "api.withdraw_request": _request_route(
+        "/api/v1/requests/{request}/withdraw", api=True, reason="Cancelled"
+    ),
+    "api.record_request_fee": _request_route("/api/v1/requests/{request}/fee", api=True, status="waived"),
+    "requests.queue_page": _request_route("/requests", method="GET"),
+    "requests.detail": _request_route("/requests/{request}", method="GET"),
+    "requests.letter": _request_route("/requests/{request}/letters/{letter}", method="GET"),
+    "api.list_requests": _request_route("/api/v1/requests", api=True, method="GET"),
+    "api.get_request": _request_route("/api/v1/requests/{request}", api=True, method="GET"),
+    "api.request_letter": _request_route(
+        "/api/v1/requests/{request}/letters/{letter}", api=True, method="GET"
+    ),
 }
 
 

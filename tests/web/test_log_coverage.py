@@ -11,10 +11,35 @@ from flask import Flask
 from roi_tracker.runtime import Runtime
 from roi_tracker.services.people import users
 from tests.web.conftest import sign_in
+from tests.web.incident_cases import EXPECTED as INCIDENT_ENTRIES
 from tests.web.test_fail_closed import ARRANGE
 
 EXPECTED: dict[str, list[str]] = {
-    "home.index": ["client:search", "client:record:read"],
+    # The request desk (issue 18): one `request.*` step each; a fulfilment is also the disclosure it makes.
+    "requests.receive": ["request.received"],
+    "requests.extend": ["request.extended"],
+    "requests.fulfil_request": ["disclosure:recorded", "request.fulfilled"],
+    "requests.confirm_packet": ["request.qa.confirmed"],
+    "requests.deny": ["request.denied"],
+    "requests.review": ["request.reviewed"],
+    "requests.withdraw": ["request.withdrawn"],
+    "requests.record_fee": ["request.fee.recorded"],
+    "requests.queue_page": ["request.listed"],
+    "requests.detail": ["request.read", "client:record:read"],
+    "requests.letter": ["request.letter.read"],
+    "api.create_request": ["request.received"],
+    "api.extend_request": ["request.extended"],
+    "api.fulfil_request": ["disclosure:recorded", "request.fulfilled"],
+    "api.confirm_request_packet": ["request.qa.confirmed"],
+    "api.deny_request": ["request.denied"],
+    "api.review_request": ["request.reviewed"],
+    "api.withdraw_request": ["request.withdrawn"],
+    "api.record_request_fee": ["request.fee.recorded"],
+    "api.list_requests": ["request.listed"],
+    "api.get_request": ["request.read"],
+    "api.request_letter": ["request.letter.read"],
+    # A clinician's caseload on the home page is one logged list read, not a read per client (issue 17/4).
+    "home.index": ["client:search"],
     "clients.search_page": ["client:search", "client:record:read"],
     "clients.register": ["client:record:written"],
     "clients.page": ["client:record:read", "authorization:read"],
@@ -29,9 +54,10 @@ EXPECTED: dict[str, list[str]] = {
         "client:record:read",
     ],
     "clients.upload": ["document:uploaded"],
-    "clients.give_copy": ["disclosure:recorded"],
+    "clients.give_copy": ["disclosure:recorded", "request.fulfilled"],
     "clients.download": ["document:read"],
     "clients.change_part2": ["client:part2:changed"],
+    "minors.record": ["client:record:written"],
     "api.change_part2": ["client:part2:changed"],
     "api.create_client": ["client:record:written"],
     "api.search_clients": ["client:search", "client:record:read"],
@@ -39,10 +65,17 @@ EXPECTED: dict[str, list[str]] = {
     "api.upload_document": ["document:uploaded"],
     "api.get_document": ["document:read"],
     "releases.record": ["document:uploaded", "authorization:recorded"],
-    # The arranged disclosure went out after the revocation's receipt (entered later): it is flagged (H-D3).
-    "releases.revoke": ["document:uploaded", "authorization:revoked", "disclosure:flagged:impermissible"],
+    # The arranged disclosure went out after the revocation's receipt (entered later): it is flagged (H-D3)
+    # and an incident is opened to assess (H-B7).
+    "releases.revoke": [
+        "document:uploaded",
+        "authorization:revoked",
+        "disclosure:flagged:impermissible",
+        "incident:reported",
+    ],
     "releases.expiry_event": ["authorization:expiry_event"],
-    "releases.check": ["disclosure:check", "client:record:read"],
+    # The answer, the documents it permits, and the client's name at the top of the page (issue 17/2).
+    "releases.check": ["disclosure:check", "client:record:read", "client:record:read"],
     "releases.disclose": ["disclosure:recorded"],
     "releases.packet": ["disclosure:packet:downloaded"],
     "releases.record_past": ["disclosure:past:recorded"],
@@ -55,6 +88,7 @@ EXPECTED: dict[str, list[str]] = {
         "document:uploaded",
         "authorization:revoked",
         "disclosure:flagged:impermissible",
+        "incident:reported",
     ],
     "api.authorization_expiry_event": ["authorization:expiry_event"],
     "api.disclosure_check": ["disclosure:check"],
@@ -74,6 +108,9 @@ EXPECTED: dict[str, list[str]] = {
     "api.list_exceptions": ["exception:read"],
     "api.review_exception": ["exception:reviewed"],
     "api.start_emergency_access": ["emergency:access:started"],
+    "recipients.edit": ["recipient:updated"],
+    "recipients.merge": ["recipient:merged", "recipient:merged"],
+    "recipients.archive": ["recipient:archived"],
     "accounting.new_request": ["accounting:requested"],
     "accounting.extend": ["accounting:extended"],
     "accounting.deliver": ["accounting:produced", "accounting:delivered"],
@@ -87,7 +124,17 @@ EXPECTED: dict[str, list[str]] = {
     "auth.enrol": ["auth:mfa:enrolled", "auth:signin:succeeded"],
     "auth.account_mfa": ["auth:mfa:enrolled"],
     "auth.change_password": ["user:password:changed"],
+    # The address given and, nothing ticked, each of the clinician's two kinds opted out of (issue 21):
+    # requests for records due and authorizations expiring.
+    "reminders.account_reminders": ["user:email:changed", "user:reminders:changed", "user:reminders:changed"],
     "auth.signout": ["auth:signout"],
+    # Signing in the office (issue 20): a new template version, a form read, the signed form stored.
+    "form_templates.new_version": ["form_template:created"],
+    "api.create_form_template": ["form_template:created"],
+    "api.release_form": ["authorization:form:read"],
+    "signing.prepare": ["authorization:form:read"],
+    "signing.sign_page": ["authorization:form:read", "document:uploaded", "authorization:recorded"],
+    "signing.leave": ["authorization:signing:ended"],
     "admin.user_new": ["user:created"],
     "admin.user_role": ["user:role:changed"],
     "admin.user_disable": ["user:disabled"],
@@ -100,6 +147,7 @@ EXPECTED: dict[str, list[str]] = {
     "audit.queue_page": ["audit:read"],
     "api.audit_events": ["audit:read"],
     "api.audit_verification": ["audit:verified"],
+    **INCIDENT_ENTRIES,
 }
 
 

@@ -47,7 +47,10 @@ PUBLIC = None  # no sign-in needed
 NOWHERE = "00000000-0000-4000-8000-000000000000"  # an id no row has
 CLINICIANS = frozenset({CLINICIAN})
 AUDITORS = frozenset({AUDITOR})
-PRODUCERS = frozenset({CLINICIAN, AUDITOR})  # who may produce an accounting or export consents
+PRODUCERS = frozenset({CLINICIAN, AUDITOR})
+READERS = frozenset(
+    {CLINICIAN, FRONT_DESK, AUDITOR}
+)  # who may read the request queue  # who may produce an accounting or export consents
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "auth.keepalive"): Route("/session/keepalive", EVERYONE, ok=200),
     ("GET", "home.index"): Route("/", EVERYONE, ok=200),
     ("GET", "home.account"): Route("/account", EVERYONE, ok=200),
+    ("POST", "reminders.account_reminders"): Route("/account/reminders", EVERYONE, ok=302),
     ("GET", "admin.user_list"): Route("/admin/users", frozenset({ADMIN}), ok=200),
     ("GET", "admin.user_new"): Route("/admin/users/new", frozenset({ADMIN}), ok=200),
     ("POST", "admin.user_new"): Route("/admin/users/new", frozenset({ADMIN}), ok=422),
@@ -103,6 +107,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "clients.upload"): Route("/clients/{client_id}/documents", frozenset({CLINICIAN}), ok=422),
     ("POST", "clients.give_copy"): Route("/clients/{client_id}/copies", CLINICIANS, ok=422),
     ("POST", "clients.change_part2"): Route("/clients/{client_id}/part2", CLINICIANS, ok=422),
+    ("POST", "minors.record"): Route("/clients/{client_id}/minor-consent", CLINICIANS, ok=422),
     ("GET", "clients.download"): Route("/documents/{document_id}", frozenset({CLINICIAN}), ok=200),
     ("GET", "api.health"): Route("/api/v1/health", PUBLIC, ok=200, anonymous=200),
     ("GET", "api.openapi_document"): Route("/api/v1/openapi.json", PUBLIC, ok=200, anonymous=200),
@@ -142,6 +147,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("GET", "releases.directory"): Route("/recipients", STAFF, ok=200),
     ("POST", "releases.directory"): Route("/recipients", STAFF, ok=422),
+    ("GET", "recipients.edit"): Route(f"/recipients/{NOWHERE}/edit", STAFF, ok=404),
+    ("POST", "recipients.edit"): Route(f"/recipients/{NOWHERE}/edit", STAFF, ok=404),
+    ("POST", "recipients.merge"): Route(f"/recipients/{NOWHERE}/merge", STAFF, ok=404),
+    ("POST", "recipients.archive"): Route(f"/recipients/{NOWHERE}/archive", STAFF, ok=404),
     ("POST", "api.create_recipient"): Route("/api/v1/recipients", STAFF, ok=400),
     ("GET", "api.list_recipients"): Route("/api/v1/recipients", STAFF, ok=200),
     ("POST", "api.record_authorization"): Route(
@@ -188,6 +197,65 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "api.fhir_audit_events"): Route(
         "/api/v1/clients/{client_id}/fhir/audit-events", PRODUCERS, ok=200
     ),
+    # Signing in the office (issue 20): clinicians and administrators read templates, administrators write.
+    ("GET", "signing.prepare"): Route("/clients/{client_id}/releases/prepare", CLINICIANS, ok=200),
+    ("POST", "signing.prepare"): Route("/clients/{client_id}/releases/prepare", CLINICIANS, ok=422),
+    ("GET", "signing.sign_page"): Route("/signing", CLINICIANS, ok=302),
+    ("POST", "signing.sign_page"): Route("/signing", CLINICIANS, ok=302),
+    ("GET", "signing.copy"): Route("/signing/copy", CLINICIANS, ok=302),
+    ("POST", "signing.leave"): Route("/signing/leave", CLINICIANS, ok=302),
+    ("GET", "form_templates.index"): Route("/admin/form-templates", frozenset({CLINICIAN, ADMIN}), ok=200),
+    ("GET", "form_templates.new_version"): Route(
+        "/admin/form-templates/hipaa/new", frozenset({ADMIN}), ok=200
+    ),
+    ("POST", "form_templates.new_version"): Route(
+        "/admin/form-templates/hipaa/new", frozenset({ADMIN}), ok=422
+    ),
+    ("GET", "api.list_form_templates"): Route(
+        "/api/v1/form-templates", frozenset({CLINICIAN, ADMIN}), ok=200
+    ),
+    ("POST", "api.create_form_template"): Route("/api/v1/form-templates", frozenset({ADMIN}), ok=400),
+    ("POST", "api.release_form"): Route("/api/v1/clients/{client_id}/release-forms", CLINICIANS, ok=400),
+    # Incidents: anyone signed in reports one; the privacy officer reads, assesses and notifies (H-B1..H-B9).
+    ("GET", "incidents.report"): Route("/incidents/new", EVERYONE, ok=200),
+    ("POST", "incidents.report"): Route("/incidents/new", EVERYONE, ok=422),
+    ("GET", "incidents.register_page"): Route("/incidents", AUDITORS, ok=200),
+    ("GET", "incidents.hhs_log"): Route("/incidents/hhs-log.csv", AUDITORS, ok=200),
+    ("GET", "incidents.detail"): Route(f"/incidents/{NOWHERE}", AUDITORS, ok=404),
+    ("POST", "incidents.assess"): Route(f"/incidents/{NOWHERE}/assessment", AUDITORS, ok=404),
+    ("GET", "incidents.notice"): Route(f"/incidents/{NOWHERE}/notices/{{client_id}}", AUDITORS, ok=404),
+    ("POST", "incidents.record_notice"): Route(f"/incidents/{NOWHERE}/notices", AUDITORS, ok=404),
+    ("POST", "api.report_incident"): Route("/api/v1/incidents", EVERYONE, ok=400),
+    ("GET", "api.list_incidents"): Route("/api/v1/incidents", AUDITORS, ok=200),
+    ("GET", "api.hhs_log"): Route("/api/v1/incidents/hhs-log", AUDITORS, ok=422),
+    ("POST", "api.assess_incident"): Route(f"/api/v1/incidents/{NOWHERE}/assessment", AUDITORS, ok=400),
+    ("GET", "api.incident_notice"): Route(
+        f"/api/v1/incidents/{NOWHERE}/notices/{{client_id}}", AUDITORS, ok=404
+    ),
+    ("POST", "api.record_incident_notice"): Route(f"/api/v1/incidents/{NOWHERE}/notices", AUDITORS, ok=400),
+    # The request desk (issue 18): staff take and answer requests, auditors read them, clinicians review.
+    ("POST", "api.create_request"): Route("/api/v1/requests", STAFF, ok=400),
+    ("GET", "api.list_requests"): Route("/api/v1/requests", READERS, ok=200),
+    ("GET", "api.get_request"): Route(f"/api/v1/requests/{NOWHERE}", READERS, ok=404),
+    ("POST", "api.extend_request"): Route(f"/api/v1/requests/{NOWHERE}/extend", STAFF, ok=400),
+    ("POST", "api.fulfil_request"): Route(f"/api/v1/requests/{NOWHERE}/fulfil", STAFF, ok=400),
+    ("POST", "api.confirm_request_packet"): Route(f"/api/v1/requests/{NOWHERE}/qa", STAFF, ok=400),
+    ("POST", "api.deny_request"): Route(f"/api/v1/requests/{NOWHERE}/deny", STAFF, ok=400),
+    ("POST", "api.review_request"): Route(f"/api/v1/requests/{NOWHERE}/review", CLINICIANS, ok=400),
+    ("POST", "api.withdraw_request"): Route(f"/api/v1/requests/{NOWHERE}/withdraw", STAFF, ok=400),
+    ("POST", "api.record_request_fee"): Route(f"/api/v1/requests/{NOWHERE}/fee", STAFF, ok=400),
+    ("GET", "api.request_letter"): Route(f"/api/v1/requests/{NOWHERE}/letters/{NOWHERE}", READERS, ok=404),
+    ("GET", "requests.queue_page"): Route("/requests", READERS, ok=200),
+    ("POST", "requests.receive"): Route("/requests", STAFF, ok=422),
+    ("GET", "requests.detail"): Route(f"/requests/{NOWHERE}", READERS, ok=404),
+    ("POST", "requests.extend"): Route(f"/requests/{NOWHERE}/extend", STAFF, ok=422),
+    ("POST", "requests.fulfil_request"): Route(f"/requests/{NOWHERE}/fulfil", STAFF, ok=422),
+    ("POST", "requests.confirm_packet"): Route(f"/requests/{NOWHERE}/qa", STAFF, ok=422),
+    ("POST", "requests.deny"): Route(f"/requests/{NOWHERE}/deny", STAFF, ok=422),
+    ("POST", "requests.review"): Route(f"/requests/{NOWHERE}/review", CLINICIANS, ok=422),
+    ("POST", "requests.record_fee"): Route(f"/requests/{NOWHERE}/fee", STAFF, ok=422),
+    ("POST", "requests.withdraw"): Route(f"/requests/{NOWHERE}/withdraw", STAFF, ok=422),
+    ("GET", "requests.letter"): Route(f"/requests/{NOWHERE}/letters/{NOWHERE}", READERS, ok=404),
 }
 QUEUE = "signin_failures"
 PNG = image("PNG")

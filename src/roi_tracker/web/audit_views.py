@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import uuid
 from collections.abc import Iterator
 from typing import IO
 from typing import Any
@@ -23,6 +24,10 @@ from roi_tracker.http import context
 from roi_tracker.http.security import requires
 from roi_tracker.services.audit_review import log as audit_review
 from roi_tracker.services.audit_review.log import CSV_COLUMNS
+from roi_tracker.services.people import users
+from roi_tracker.services.records import references
+from roi_tracker.web import form_errors
+from roi_tracker.web import plain
 from roi_tracker.web.forms.audit import AuditFilterForm
 from roi_tracker.web.forms.audit import ReviewForm
 from roi_tracker.web.forms.common import EmptyForm
@@ -41,15 +46,49 @@ QUEUE_TITLES = {
 
 
 def filters_from(form: AuditFilterForm) -> audit_review.Filters:
-    """Turn the filter form into service filters, naming a malformed date."""
+    """Turn the filter form into service filters, naming a malformed date or an unknown reference."""
     return audit_review.Filters(
         actor=form.actor.data or None,
-        client_id=form.client_id.data or None,
+        client_id=_client_filter(form.client_id.data or ""),
         action=form.action.data or None,
         outcome=form.outcome.data or None,
         since=audit_review.parse_date(form.since.data, "since"),
         until=audit_review.parse_date(form.until.data, "until"),
+        zone=context.env().settings.timezone,
     )
+
+
+def _client_filter(raw: str) -> str | None:
+    """A client's reference (C-7K2Q) or full id, as the log's client id."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        found = references.id_of_reference(context.db_session(), raw)
+    if found is None:
+        raise InvalidInput(f"no client has the reference {raw[:16]}", field="client_id")
+    return str(found)
+
+
+def _filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    people = users.list_users(context.db_session())
+    form.actor.choices = [("", "Anyone")] + [(u.username, f"{u.display_name} ({u.username})") for u in people]
+    form.action.choices = plain.action_choices()
+    return form
+
+
+def _filtered_or_errors(form: AuditFilterForm) -> audit_review.Filters | None:
+    """The filters, or None with each problem at its field (the page comes back as typed)."""
+    if not form.validate():
+        return None
+    try:
+        return filters_from(form)
+    except InvalidInput as exc:
+        form_errors.mark_error(form, exc)
+        return None
 
 
 def parse_cursor(raw: str | None) -> int | None:
@@ -65,33 +104,35 @@ def parse_cursor(raw: str | None) -> int | None:
 @bp.route("/log")
 @requires(Permission.AUDIT_READ)
 def log_page() -> Any:
-    """Show the access log, newest first, filtered and paged."""
-    form = AuditFilterForm(request.args)
-    if not form.validate():
-        field, problems = next(iter(form.errors.items()))
-        raise InvalidInput(f"{field}: {problems[0]}", field=field)
+    """Show the access log, newest first, filtered and paged; a bad filter comes back at its field."""
+    form = _filter_form()
+    filters = _filtered_or_errors(form)
+    if filters is None:
+        empty = audit_review.Page([], None)
+        return render_template("audit/log.html", form=form, page=empty, args={}, references={}), 422
+    session = context.db_session()
     result = audit_review.page(
-        context.db_session(),
+        session,
         context.env(),
         context.actor(),
-        filters_from(form),
+        filters,
         cursor=parse_cursor(request.args.get("cursor")),
     )
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
-    return render_template("audit/log.html", form=form, page=result, args=args)
+    refs = references.references_of(session, {e.client_id for e in result.items if e.client_id})
+    return render_template("audit/log.html", form=form, page=result, args=args, references=refs)
 
 
 @bp.route("/log.csv")
 @requires(Permission.AUDIT_EXPORT)
 def log_csv() -> Any:
     """Download the filtered log as CSV (the export is itself logged)."""
-    form = AuditFilterForm(request.args)
-    if not form.validate():
+    form = _filter_form()
+    filters = _filtered_or_errors(form)
+    if filters is None:
         field, problems = next(iter(form.errors.items()))
         raise InvalidInput(f"{field}: {problems[0]}", field=field)
-    rows = audit_review.export(
-        context.db_session(), context.env(), context.actor(), filters_from(form), "csv"
-    )
+    rows = audit_review.export(context.db_session(), context.env(), context.actor(), filters, "csv")
     spool = _spooled_csv(rows)
 
     def chunks() -> Iterator[bytes]:
@@ -165,9 +206,13 @@ def verify_now() -> Any:
 @requires(Permission.AUDIT_REVIEW)
 def queue_page(name: str) -> Any:
     """Show one review queue's unreviewed entries."""
-    items = audit_review.queue(context.db_session(), context.env(), context.actor(), name)
+    session = context.db_session()
+    items = audit_review.queue(session, context.env(), context.actor(), name)
     title = QUEUE_TITLES.get(name, name)
-    return render_template("audit/queue.html", name=name, title=title, items=items, form=ReviewForm())
+    refs = references.references_of(session, {e.client_id for e in items if e.client_id})
+    return render_template(
+        "audit/queue.html", name=name, title=title, items=items, form=ReviewForm(), references=refs
+    )
 
 
 @bp.route(f"/queues/<name>/<int(max={MAX_SEQ}):seq>/review", methods=["POST"])

@@ -29,6 +29,7 @@ from roi_tracker.services.records import page as client_page
 from roi_tracker.services.records import part2
 from roi_tracker.services.records import search as client_search
 from roi_tracker.services.releases import discharge as releases_discharge
+from roi_tracker.web import form_errors
 from roi_tracker.web.forms.common import EmptyForm
 from roi_tracker.web.forms.disclosures import ClientCopyForm
 from roi_tracker.web.forms.records import ClientForm
@@ -62,11 +63,7 @@ def _details(form: ClientForm) -> rules.Demographics:
 
 
 def _show_error(form: Any, exc: DomainError) -> int:
-    target = getattr(form, getattr(exc, "field", None) or "", None)
-    if target is not None:
-        target.errors = [*target.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
+    form_errors.mark_error(form, exc)
     return 422
 
 
@@ -135,17 +132,24 @@ def register() -> Any:
 @requires(Permission.CLIENT_READ)
 def page(client_id: str) -> Any:
     """Show a client: demographics, clinicians, documents (clinicians only), panels later steps fill."""
-    opened = client_page.open_page(
-        context.db_session(), context.env(), context.actor(), clients.parse_client_id(client_id)
-    )
+    return page_again(clients.parse_client_id(client_id))
+
+
+def page_again(cid: Any, status: int = 200, opened_form: str = "", **forms: Any) -> Any:
+    """The client page; a form of it that came back (as typed, with its problems) replaces its blank."""
+    opened = client_page.open_page(context.db_session(), context.env(), context.actor(), cid)
+    blank = {
+        "upload": UploadForm(formdata=None),
+        "copy": ClientCopyForm(formdata=None),
+        "part2_form": Part2Form(formdata=None, part2="clear" if opened.client.demographics.part2 else "set"),
+    }
     return render_template(
         "clients/page.html",
         page=opened,
-        upload=UploadForm(),
         form=EmptyForm(),
-        copy=ClientCopyForm(),
-        part2_form=Part2Form(part2="clear" if opened.client.demographics.part2 else "set"),
-    )
+        opened_form=opened_form,
+        **{**blank, "release_problem": None, **forms},
+    ), status
 
 
 @bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
@@ -199,16 +203,19 @@ def change_part2(client_id: str) -> Any:
     cid = clients.parse_client_id(client_id)
     form = Part2Form()
     if not form.validate_on_submit():
-        field, problems = next(iter(form.errors.items()))
-        raise InvalidInput(f"{field}: {problems[0]}", field=field)
-    now = part2.change(
-        context.db_session(),
-        context.env(),
-        context.actor(),
-        cid,
-        part2=form.part2.data == "set",
-        reason=form.reason.data or "",
-    )
+        return page_again(cid, 422, "part2", part2_form=form)
+    try:
+        now = part2.change(
+            context.db_session(),
+            context.env(),
+            context.actor(),
+            cid,
+            part2=form.part2.data == "set",
+            reason=form.reason.data or "",
+        )
+    except form_errors.FORM_ERRORS as exc:
+        form_errors.mark_error(form, exc)
+        return page_again(cid, 422, "part2", part2_form=form)
     flash("Marked as Part 2 records." if now else "The Part 2 flag is cleared.", "success")
     return redirect(url_for("clients.page", client_id=cid))
 
@@ -235,17 +242,20 @@ def upload(client_id: str) -> Any:
     cid = clients.parse_client_id(client_id)
     form = UploadForm()
     if not form.validate_on_submit():
-        field, problems = next(iter(form.errors.items()))
-        raise InvalidInput(f"{field}: {problems[0]}", field=field)
-    view = documents.upload(
-        context.db_session(),
-        context.env(),
-        context.actor(),
-        cid,
-        content=form.file.data.read(),
-        category=form.category.data or "",
-        title=form.title.data or "",
-    )
+        return page_again(cid, 422, "upload", upload=form)
+    try:
+        view = documents.upload(
+            context.db_session(),
+            context.env(),
+            context.actor(),
+            cid,
+            content=form.file.data.read(),
+            category=form.category.data or "",
+            title=form.title.data or "",
+        )
+    except form_errors.FORM_ERRORS as exc:
+        form_errors.mark_error(form, exc, "file")
+        return page_again(cid, form_errors.status_of(exc), "upload", upload=form)
     flash(f"Uploaded {view.title}.", "success")
     return redirect(url_for("clients.page", client_id=cid))
 
@@ -258,18 +268,21 @@ def give_copy(client_id: str) -> Any:
     form = ClientCopyForm()
     form.document_ids.choices = [(d, d) for d in (form.document_ids.data or [])]
     if not form.validate_on_submit():
-        field, problems = next(iter(form.errors.items()))
-        raise InvalidInput(f"{field}: {problems[0]}", field=field)
-    client_copies.record(
-        context.db_session(),
-        context.env(),
-        context.actor(),
-        cid,
-        categories=list(form.categories.data or []),
-        channel=form.channel.data or "",
-        document_ids=list(form.document_ids.data or []),
-        identity_verification=form.identity_verification.data or "",
-    )
+        return page_again(cid, 422, "copy", copy=form)
+    try:
+        client_copies.record(
+            context.db_session(),
+            context.env(),
+            context.actor(),
+            cid,
+            categories=list(form.categories.data or []),
+            channel=form.channel.data or "",
+            document_ids=list(form.document_ids.data or []),
+            identity_verification=form.identity_verification.data or "",
+        )
+    except form_errors.FORM_ERRORS as exc:
+        form_errors.mark_error(form, exc)
+        return page_again(cid, 422, "copy", copy=form)
     flash("The copy given to the client is recorded.", "success")
     return redirect(url_for("clients.page", client_id=cid))
 

@@ -23,6 +23,8 @@ from roi_tracker.services.exceptions import legal_data
 from roi_tracker.services.exceptions import reviews
 from roi_tracker.services.records import clients
 from roi_tracker.services.records import page as client_page
+from roi_tracker.web import filters
+from roi_tracker.web import form_errors
 from roi_tracker.web.forms.exceptions import EmergencyForm
 from roi_tracker.web.forms.exceptions import ExceptionForm
 from roi_tracker.web.forms.exceptions import ExceptionReviewForm
@@ -40,6 +42,7 @@ EXTRA = {
     "danger_to_self": ("imminent", "recipient_able_to_lessen", "belief_source"),
     "child_abuse_report": ("parent_suspected",),
     "elder_abuse_report": ("client_informed_on", "not_informed_reason"),
+    "court_order": ("order_categories", "part2_order"),
 }
 
 
@@ -71,7 +74,8 @@ def record(client_id: str) -> Any:
     kind = request.args.get("kind", "")
     if kind not in KIND_FIELDS:
         bases = {k.value: legal_data.basis_of(k.value) for k in ex.Kind}
-        return render_template("exceptions/choose.html", client_id=cid, bases=bases)
+        client = clients.get(context.db_session(), context.env(), context.actor(), cid)
+        return render_template("exceptions/choose.html", client_id=cid, client=client, bases=bases)
     page = client_page.open_page(context.db_session(), context.env(), context.actor(), cid)
     form = ExceptionForm()
     form.order_document_id.choices = [("", "—")] + [(str(d.id), d.title) for d in (page.documents or [])]
@@ -87,17 +91,8 @@ def record(client_id: str) -> Any:
                 form.password.data or "",
             )
         except (Defective, InvalidInput) as exc:
-            problems = (
-                exc.problems
-                if isinstance(exc, Defective)
-                else [{"rule": "", "field": exc.field or "", "message": str(exc)}]
-            )
-            for problem in problems:
-                # "recipient.type" in the API is the form's recipient_type control.
-                name = problem.get("field", "").replace(".", "_")
-                target = getattr(form, name, None) or form.justification
-                label = f"{problem['rule']}: " if problem.get("rule") else ""
-                target.errors = [*target.errors, label + problem["message"]]
+            # "recipient.type" in the API is the form's recipient_type control.
+            form_errors.mark_error(form, exc, aliases={"recipient": "recipient_name"})
             status = 422
         else:
             flash(
@@ -112,6 +107,7 @@ def record(client_id: str) -> Any:
         "exceptions/form.html",
         form=form,
         client_id=cid,
+        client=page.client,
         kind=kind,
         basis=legal_data.basis_of(kind),
         fields=KIND_FIELDS[kind] + EXTRA.get(kind, ()),
@@ -125,26 +121,37 @@ def record(client_id: str) -> Any:
 @requires(Permission.EXCEPTION_READ)
 def queue() -> Any:
     """The privacy officer's review queue: exceptions and emergency access."""
-    status = request.args.get("review_status", "pending")
-    items = reviews.queue(context.db_session(), context.env(), context.actor(), status)
-    return render_template("exceptions/queue.html", items=items, status=status, form=ExceptionReviewForm())
+    return _queue_page(ExceptionReviewForm(formdata=None))
+
+
+def _queue_page(form: ExceptionReviewForm, failed: str = "", status: int = 200) -> Any:
+    review_status = request.args.get("review_status", "pending")
+    items = reviews.queue(context.db_session(), context.env(), context.actor(), review_status)
+    return render_template(
+        "exceptions/queue.html", items=items, status=review_status, form=form, failed=failed
+    ), status
 
 
 @bp.route("/exceptions/<subject_id>/review", methods=["POST"])
 @requires(Permission.EXCEPTION_REVIEW)
 def review(subject_id: str) -> Any:
-    """Mark an exception or emergency access appropriate or inappropriate, with notes."""
+    """Mark an exception or emergency access appropriate or inappropriate, with notes (required if not)."""
     form = ExceptionReviewForm()
+    subject = clients.parse_client_id(subject_id)
     if not form.validate_on_submit():
-        raise InvalidInput("choose an outcome", field="outcome")
-    outcome = reviews.review(
-        context.db_session(),
-        context.env(),
-        context.actor(),
-        clients.parse_client_id(subject_id),
-        outcome=form.outcome.data or "",
-        notes=form.notes.data or "",
-    )
+        return _queue_page(form, str(subject), 422)
+    try:
+        outcome = reviews.review(
+            context.db_session(),
+            context.env(),
+            context.actor(),
+            subject,
+            outcome=form.outcome.data or "",
+            notes=form.notes.data or "",
+        )
+    except InvalidInput as exc:
+        form_errors.mark_error(form, exc)
+        return _queue_page(form, str(subject), 422)
     flash(f"Reviewed: {outcome}.", "success")
     return redirect(url_for("exceptions.queue"))
 
@@ -172,7 +179,8 @@ def emergency_access() -> Any:
             status = 422
         else:
             flash(
-                f"Emergency access granted until {grant.expires_at:%H:%M} UTC. Every auditor has been told.",
+                f"Emergency access granted until {filters.when(grant.expires_at)}. "
+                "Every auditor has been told.",
                 "warning",
             )
             return redirect(url_for("clients.page", client_id=grant.client_id))

@@ -15,7 +15,6 @@ from flask import url_for
 
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.errors import Defective
-from roi_tracker.domain.errors import DisclosureRefused
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.roles import Permission
 from roi_tracker.http import context
@@ -27,6 +26,8 @@ from roi_tracker.services.records import clients
 from roi_tracker.services.releases import authorizations
 from roi_tracker.services.releases import dashboard
 from roi_tracker.services.releases import recipients
+from roi_tracker.web import clients as client_views
+from roi_tracker.web import form_errors
 from roi_tracker.web.forms.disclosures import CheckForm
 from roi_tracker.web.forms.disclosures import DisclosureForm
 from roi_tracker.web.forms.disclosures import PastDisclosureForm
@@ -44,13 +45,7 @@ def _recipient_choices(form: Any) -> None:
 
 
 def _mark(form: Any, problems: list[dict[str, str]]) -> None:
-    for problem in problems:
-        target = getattr(form, problem.get("field", ""), None)
-        text = f"{problem['rule']}: {problem['message']}" if problem.get("rule") else problem["message"]
-        if target is not None:
-            target.errors = [*target.errors, text]
-        else:
-            flash(text, "error")
+    form_errors.mark(form, problems)
 
 
 def _question(form: Any, cid: uuid.UUID, on: date | None) -> disclosures.Question:
@@ -73,7 +68,8 @@ def record(client_id: str) -> Any:
     form = AuthorizationForm()
     _recipient_choices(form)
     status = 200
-    problems: list[dict[str, str]] = []
+    warnings: list[dict[str, Any]] = []
+    renewing = _renew_from(form, cid, request.args.get("renew", "")) if request.method == "GET" else None
     if request.method == "POST" and form.validate_on_submit():
         fields = {
             name: getattr(form, name).data for name in form.data if name not in {"csrf_token", "signed_form"}
@@ -93,42 +89,67 @@ def record(client_id: str) -> Any:
                 upload.read() if upload else None,
                 acknowledge_warnings=bool(form.acknowledge_warnings.data),
             )
-        except Defective as exc:
-            problems = exc.problems
-            _mark(form, problems)
-            status = 422
-        except InvalidInput as exc:
-            _mark(form, [{"field": exc.field or "", "message": str(exc)}])
-            status = 422
+        except form_errors.FORM_ERRORS as exc:
+            # Warnings go in their own box, pointing to the box that acknowledges them (issue 17, item 8).
+            listed = form_errors.problems_of(exc, "signed_form")
+            warnings = [p for p in listed if p.get("severity") == "WARN"]
+            _mark(form, [p for p in listed if p.get("severity") != "WARN"])
+            status = form_errors.status_of(exc)
         else:
             flash(f"Authorization {view.label} recorded: {view.status}.", "success")
             return redirect(url_for("clients.page", client_id=cid))
     elif request.method == "POST":
         status = 422
     return render_template(
-        "releases/authorization_form.html", form=form, client_id=cid, problems=problems
+        "releases/authorization_form.html",
+        form=form,
+        client=_client(cid),
+        warnings=warnings,
+        renewing=renewing,
     ), status
+
+
+def _renew_from(form: AuthorizationForm, cid: uuid.UUID, raw: str) -> str | None:
+    """Start a renewal from an old authorization's terms (kind, recipient, what, why); dates are new."""
+    if not raw:
+        return None
+    wanted = authorizations.parse_authorization_id(raw)
+    views = authorizations.list_for(context.db_session(), context.env(), context.actor(), cid)
+    old = next((v for v in views if v.id == wanted), None)
+    if old is None:
+        return None
+    form.kind.data = old.kind
+    form.recipient_id.data = str(old.recipient_id or "")
+    form.categories.data = list(old.categories)
+    form.purposes.data = list(old.purposes)
+    form.purpose_text.data = old.purpose_text
+    form.expiry_event.data = old.expiry_event_kind if old.expiry_event_kind != "described" else ""
+    return old.label
 
 
 @bp.route("/clients/<client_id>/authorizations/<auth_id>/revoke", methods=["POST"])
 @requires(Permission.AUTHORIZATION_REVOKE)
 def revoke(client_id: str, auth_id: str) -> Any:
-    """Record the written revocation of an authorization of this client."""
+    """Record the written revocation of an authorization of this client; a problem comes back on its page."""
     cid = clients.parse_client_id(client_id)
     form = RevokeForm()
-    if not form.validate_on_submit():
-        field, messages = next(iter(form.errors.items()))
-        raise InvalidInput(f"{field}: {messages[0]}", field=field)
-    received = rules.parse_date(form.received_on.data or "", "received_on")
-    view = authorizations.revoke(
-        context.db_session(),
-        context.env(),
-        context.actor(),
-        authorizations.parse_authorization_id(auth_id),
-        received_on=received,
-        document=form.document.data.read(),
-        client_id=cid,
-    )
+    typed = {"auth_id": auth_id, "received_on": form.received_on.data or ""}
+    try:
+        if not form.validate_on_submit():
+            field, messages = next(iter(form.errors.items()))
+            raise InvalidInput(f"{field}: {messages[0]}", field=field)
+        view = authorizations.revoke(
+            context.db_session(),
+            context.env(),
+            context.actor(),
+            authorizations.parse_authorization_id(auth_id),
+            received_on=rules.parse_date(form.received_on.data or "", "received_on"),
+            document=form.document.data.read(),
+            client_id=cid,
+        )
+    except form_errors.FORM_ERRORS as exc:
+        problem = {**typed, "message": form_errors.text_of(form_errors.problems_of(exc)[0]), "file": "1"}
+        return client_views.page_again(cid, form_errors.status_of(exc), release_problem=problem)
     flash(f"Authorization {view.label} is revoked from {view.revoked_on}.", "success")
     return redirect(url_for("clients.page", client_id=cid))
 
@@ -136,22 +157,64 @@ def revoke(client_id: str, auth_id: str) -> Any:
 @bp.route("/clients/<client_id>/authorizations/<auth_id>/expiry-event", methods=["POST"])
 @requires(Permission.AUTHORIZATION_REVOKE)
 def expiry_event(client_id: str, auth_id: str) -> Any:
-    """Record that an authorization's expiry event happened."""
+    """Record that an authorization's expiry event happened; a problem comes back on the client's page."""
     cid = clients.parse_client_id(client_id)
     form = ExpiryEventForm()
-    if not form.validate_on_submit():
-        raise InvalidInput("enter the date the event happened", field="occurred_on")
-    occurred = rules.parse_date(form.occurred_on.data or "", "occurred_on")
-    view = authorizations.record_expiry_event(
-        context.db_session(),
-        context.env(),
-        context.actor(),
-        authorizations.parse_authorization_id(auth_id),
-        occurred_on=occurred,
-        client_id=cid,
-    )
+    typed = {"auth_id": auth_id, "occurred_on": form.occurred_on.data or ""}
+    try:
+        if not form.validate_on_submit():
+            raise InvalidInput("enter the date the event happened", field="occurred_on")
+        occurred = rules.parse_date(form.occurred_on.data or "", "occurred_on")
+        view = authorizations.record_expiry_event(
+            context.db_session(),
+            context.env(),
+            context.actor(),
+            authorizations.parse_authorization_id(auth_id),
+            occurred_on=occurred,
+            client_id=cid,
+        )
+    except form_errors.FORM_ERRORS as exc:
+        problem = {**typed, "message": form_errors.text_of(form_errors.problems_of(exc)[0])}
+        return client_views.page_again(cid, form_errors.status_of(exc), release_problem=problem)
     flash(f"Authorization {view.label} ended with its event on {occurred}.", "success")
     return redirect(url_for("clients.page", client_id=cid))
+
+
+def _client(cid: uuid.UUID) -> clients.ClientView:
+    """The client a page acts on, to name them at its top (a logged read of their demographics)."""
+    return clients.get(context.db_session(), context.env(), context.actor(), cid)
+
+
+def _answer(
+    form: Any, cid: uuid.UUID, on: date | None, send_form: DisclosureForm | None = None
+) -> tuple[Any, Any, DisclosureForm | None]:
+    """Answer the check; when today's answer permits, the send form (the one posted, when it came back)."""
+    session, env, actor = context.db_session(), context.env(), context.actor()
+    q = _question(form, cid, on)
+    decision = disclosures.check(session, env, actor, q)
+    # A check at another date is a "what if": only today's answer may be acted on (sent now).
+    if not (decision.permitted and q.on == env.today()):
+        return decision, None, None
+    sendable = disclosures.sendable(session, env, actor, cid, decision)
+    if send_form is None:
+        send_form = DisclosureForm(formdata=None, obj=form)
+        send_form.recipient_id.data = form.recipient_id.data
+        send_form.purpose.data = form.purpose.data
+    send_form.categories.data = [p.category.value for p in decision.permitted]
+    send_form.document_ids.choices = [(str(d.id), d.title) for d in sendable]
+    return decision, sendable, send_form
+
+
+def _check_page(cid: uuid.UUID, form: Any, status: int, **answer: Any) -> Any:
+    answer = {"decision": None, "sendable": None, "send_form": None, **answer}
+    return render_template(
+        "releases/check.html",
+        form=form,
+        client=_client(cid),
+        client_id=cid,
+        today=context.env().today(),
+        **answer,
+    ), status
 
 
 @bp.route("/clients/<client_id>/check", methods=["GET", "POST"])
@@ -162,67 +225,64 @@ def check(client_id: str) -> Any:
     disclosures.open_check(context.db_session(), context.env(), context.actor(), cid)
     form = CheckForm()
     _recipient_choices(form)
-    decision = sendable = send_form = None
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        session, env, actor = context.db_session(), context.env(), context.actor()
-        try:
-            q = _question(form, cid, _date(form.on.data, "on"))
-        except InvalidInput as exc:
-            _mark(form, [{"field": exc.field or "", "message": str(exc)}])
-            status = 422
-        else:
-            decision = disclosures.check(session, env, actor, q)
-            # A check at another date is a "what if": only today's answer may be acted on (sent now).
-            if decision.permitted and q.on == env.today():
-                sendable = disclosures.sendable(session, env, actor, cid, decision)
-                send_form = DisclosureForm(formdata=None, obj=form)
-                send_form.recipient_id.data = form.recipient_id.data
-                send_form.categories.data = [p.category.value for p in decision.permitted]
-                send_form.purpose.data = form.purpose.data
-                send_form.document_ids.choices = [(str(d.id), d.title) for d in sendable]
-    elif request.method == "POST":
-        status = 422
-    return render_template(
-        "releases/check.html",
-        form=form,
-        client_id=cid,
-        decision=decision,
-        sendable=sendable,
-        send_form=send_form,
-        today=context.env().today(),
-    ), status
+    if request.method == "GET":
+        return _check_page(cid, form, 200)
+    if not form.validate_on_submit():
+        return _check_page(cid, form, 422)
+    try:
+        decision, sendable, send_form = _answer(form, cid, _date(form.on.data, "on"))
+    except InvalidInput as exc:
+        form_errors.mark_error(form, exc)
+        return _check_page(cid, form, 422)
+    return _check_page(cid, form, 200, decision=decision, sendable=sendable, send_form=send_form)
 
 
 @bp.route("/clients/<client_id>/disclosures", methods=["POST"])
 @requires(Permission.DISCLOSURE_RECORD)
 def disclose(client_id: str) -> Any:
-    """Record a permitted disclosure, then offer its packet."""
+    """Record a permitted disclosure, then offer its packet; a refusal comes back to the answer, as typed."""
     cid = clients.parse_client_id(client_id)
+    disclosures.open_check(context.db_session(), context.env(), context.actor(), cid)
     form = DisclosureForm()
     _recipient_choices(form)
     form.document_ids.choices = [(d, d) for d in (form.document_ids.data or [])]
-    if not form.validate_on_submit():
-        raise InvalidInput("the disclosure form is incomplete", field="recipient_id")
     env = context.env()
-    # No date is read from the form: a disclosure made now is judged now (issue 15, item 1).
-    q = _question(form, cid, None)
+    if not form.validate_on_submit():
+        return _answer_again(cid, form)
     try:
+        # No date is read from the form: a disclosure made now is judged now (issue 15, item 1).
         recorded = disclosures.record(
             context.db_session(),
             env,
             context.actor(),
-            q,
+            _question(form, cid, None),
             channel=form.channel.data or "",
             document_ids=list(form.document_ids.data or []),
             requester_verification=form.requester_verification.data or "",
         )
-    except (DisclosureRefused, Defective) as exc:
-        for problem in exc.problems:
-            flash(f"{problem.get('rule', '')}: {problem['message']}", "error")
-        return redirect(url_for("releases.check", client_id=cid))
+    except form_errors.FORM_ERRORS as exc:
+        form_errors.mark_error(form, exc)
+        return _answer_again(cid, form)
     flash(f"Disclosure recorded under {recorded.basis}.", "success")
     return render_template("releases/recorded.html", recorded=recorded)
+
+
+def _answer_again(cid: uuid.UUID, send_form: DisclosureForm) -> Any:
+    """The check's answer again, with the send form as it was posted and its problems at their fields."""
+    check_form = CheckForm(formdata=None)
+    _recipient_choices(check_form)
+    check_form.recipient_id.data = send_form.recipient_id.data
+    check_form.purpose.data = send_form.purpose.data
+    check_form.categories.data = list(send_form.categories.data or [])
+    posted = send_form.document_ids.data
+    try:
+        decision, sendable, again = _answer(check_form, cid, None, send_form)
+    except InvalidInput as exc:
+        form_errors.mark_error(check_form, exc)
+        return _check_page(cid, check_form, 422)
+    if again is not None:
+        again.document_ids.data = posted
+    return _check_page(cid, check_form, 422, decision=decision, sendable=sendable, send_form=again)
 
 
 @bp.route("/clients/<client_id>/disclosures/past", methods=["GET", "POST"])
@@ -290,6 +350,7 @@ def directory() -> Any:
                     context.env(),
                     context.actor(),
                     kind=form.kind.data or "person",
+                    type=form.type.data or "other",
                     name=form.name.data or "",
                     organization=form.organization.data or "",
                     address=form.address.data or "",

@@ -27,6 +27,16 @@ class ExtendForm(FlaskForm):
     reason = TextAreaField(
         "Reason for the delay (given to the client in writing)", validators=[DataRequired(), Length(max=2000)]
     )
+    notice_method = SelectField(
+        "The written notice was given by",
+        choices=[
+            SelectChoice("mail", "Mail"),
+            SelectChoice("in_person", "In person"),
+            SelectChoice("secure_email", "Secure email"),
+            SelectChoice("portal", "Portal"),
+        ],
+        default="mail",
+    )
 
 
 class DeliverForm(FlaskForm):

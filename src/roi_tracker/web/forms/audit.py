@@ -22,9 +22,14 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = StringField("Person (username)", validators=[Optional(), Length(max=64)])
-    client_id = StringField("Client id", validators=[Optional(), Length(max=64)])
-    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    # Choices are set by the view (people) and web/plain.py (actions); a value typed into the URL still works.
+    actor = SelectField("Person", choices=[], validators=[Optional(), Length(max=64)], validate_choice=False)
+    client_id = StringField(
+        "Client reference (C-XXXX)",
+        validators=[Optional(), Length(max=64)],
+        description="The client's reference, as on their page (a full client id works too).",
+    )
+    action = SelectField("Action", choices=[], validators=[Optional(), Length(max=64)], validate_choice=False)
     outcome = SelectField(
         "Outcome",
         choices=[
@@ -36,5 +41,5 @@ class AuditFilterForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-    since = StringField("From (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
-    until = StringField("Until (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
+    since = StringField("From (YYYY-MM-DD)", validators=[Optional(), Length(max=32)])
+    until = StringField("Until (YYYY-MM-DD)", validators=[Optional(), Length(max=32)])

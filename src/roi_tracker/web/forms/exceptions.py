@@ -93,6 +93,11 @@ class ExceptionForm(FlaskForm):
     order_reference = StringField("Order reference", validators=[Optional(), Length(max=100)])
     order_date = StringField("Order date (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
     order_document_id = SelectField("The uploaded order", choices=[], validate_choice=False)
+    judge = StringField("Judge who signed the order", validators=[Optional(), Length(max=200)])
+    order_categories = SelectMultipleField(
+        "What the order expressly names (L-1)", choices=CATEGORY_CHOICES, validators=[Optional()]
+    )
+    part2_order = BooleanField("The order is under 42 CFR 2.64-2.67 and compels this disclosure (L-3)")
     medical_personnel_name = StringField("Medical personnel's name", validators=[Optional(), Length(max=200)])
     facility = StringField("Facility", validators=[Optional(), Length(max=200)])
     emergency_nature = TextAreaField("Nature of the emergency", validators=[Optional(), Length(max=2000)])
@@ -104,11 +109,17 @@ class ExceptionForm(FlaskForm):
 class ExceptionReviewForm(FlaskForm):
     """An auditor's review."""
 
+    # No default: a review is a decision, never one click (issue 17, item 3).
     outcome = SelectField(
         "Outcome",
-        choices=[SelectChoice("appropriate", "Appropriate"), SelectChoice("inappropriate", "Inappropriate")],
+        choices=[
+            SelectChoice("", "— choose —"),
+            SelectChoice("appropriate", "Appropriate"),
+            SelectChoice("inappropriate", "Inappropriate"),
+        ],
+        validators=[DataRequired(message="Choose an outcome: appropriate or inappropriate.")],
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)])
+    notes = TextAreaField("Notes (required when inappropriate)", validators=[Optional(), Length(max=4000)])
 
 
 class EmergencyForm(FlaskForm):

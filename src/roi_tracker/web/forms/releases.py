@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from roi_tracker.domain import recipients as recipient_types
 from roi_tracker.web.forms.common import CATEGORY_CHOICES
 from roi_tracker.web.forms.common import PURPOSE_CHOICES
 
@@ -42,6 +43,9 @@ STATEMENT_CHOICES = [
 ]
 
 
+RECIPIENT_TYPE_CHOICES = [SelectChoice(t.value, label) for t, label in recipient_types.LABELS.items()]
+
+
 class AuthorizationForm(FlaskForm):
     """Record a signed authorization from its paper or PDF form."""
 
@@ -49,6 +53,10 @@ class AuthorizationForm(FlaskForm):
     recipient_id = SelectField("Recipient", choices=[], validate_choice=False)
     recipient_class = StringField(
         "Or the class of recipients (Part 2 TPO only)", validators=[Optional(), Length(max=200)]
+    )
+    intermediary_participants = StringField(
+        "The intermediary's participants, or their class (Part 2, recipient an intermediary such as an HIE)",
+        validators=[Optional(), Length(max=500)],
     )
     categories = SelectMultipleField("Information covered", choices=CATEGORY_CHOICES, validate_choice=False)
     purposes = SelectMultipleField("Purposes", choices=PURPOSE_CHOICES, validate_choice=False)
@@ -76,6 +84,9 @@ class AuthorizationForm(FlaskForm):
     representative_relationship = StringField("Relationship", validators=[Optional(), Length(max=200)])
     representative_authority = StringField("Authority to act", validators=[Optional(), Length(max=300)])
     minor_may_consent = BooleanField("The client is a minor who may consent to SUD care alone")
+    representative_not_suspected = BooleanField(
+        "The representative who signed is not the person a child abuse report names as suspected"
+    )
     statements = SelectMultipleField(
         "Statements on the form", choices=STATEMENT_CHOICES, validate_choice=False
     )
@@ -107,6 +118,11 @@ class RecipientForm(FlaskForm):
 
     kind = SelectField(
         "Kind", choices=[SelectChoice("person", "Person"), SelectChoice("organization", "Organization")]
+    )
+    type = SelectField(
+        "Type (who they are: a Part 2 TPO consent reaches only providers, plans, payers and operations)",
+        choices=RECIPIENT_TYPE_CHOICES,
+        default="other",
     )
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     organization = StringField("Organization", validators=[Optional(), Length(max=200)])
