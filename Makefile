@@ -40,7 +40,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Benchmarks P1-P6 (performance.md) in one table; instances are seeded once per scale into bench/.data.
+# Benchmarks P1-P7 (performance.md; P7 the request queue) in one table; instances are seeded once per scale into bench/.data.
 # Scale down with e.g. `make bench BENCH_ARGS="--clients 20000"`; see `python -m bench.run --help`.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 bench: $(STAMP)

@@ -1,4 +1,4 @@
-"""`make bench`: seed or reuse instances at the target scale, run P1-P6, print one table.
+"""`make bench`: seed or reuse instances at the target scale, run P1-P7, print one table.
 
 Run: `.venv/bin/python -m bench.run [--clients N] [--databases sqlite,postgresql] [--only P1,P3] ...`.
 Each benchmark measures its baseline in the same run (performance.md: ratios side by side are what count).
@@ -26,6 +26,7 @@ from bench import instances
 from bench import load
 from bench import packet as p6
 from bench import quiet
+from bench import requests as p7
 from bench import search as p2
 from bench import verify as p3
 from bench.table import Row
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100_000, help="scale of P1, P2, P5 (default 100,000)")
     parser.add_argument("--databases", default="sqlite,postgresql", help="for P1 and P5")
-    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P6", help="benchmarks to run (P5 runs with P1)")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P6,P7", help="benchmarks to run (P5 runs with P1)")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk round (default 10)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating wrk rounds (default 2)")
     parser.add_argument("--entries", type=int, default=1_000_000, help="P3 chain length (default 1,000,000)")
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += _detail("P4", lambda: p4.rows())
     if "P6" in only:
         rows += _detail("P6", lambda: p6.rows())
+    if "P7" in only:
+        rows += _detail("P7", lambda: p7.rows(args.clients))
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     machine = (
