@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import secrets
 import struct
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -19,6 +18,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from roi_tracker.domain.text import fold
 
 _VERSION = 1
 _ALG_AES256GCM = 1
@@ -310,9 +311,7 @@ class Keyring:
 
 def normalize(value: str) -> str:
     """Fold case, accents and spacing so "  Zoë  O'Brien" and "zoe o'brien" index alike."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(unicodedata.normalize("NFKC", stripped).casefold().split())
+    return fold(value)
 
 
 def _primary(group: dict[str, Key]) -> Key:

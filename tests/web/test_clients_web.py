@@ -665,3 +665,37 @@ def test_the_search_api_has_no_get_form(runtime: Runtime, carol: FlaskClient) ->
     assert found.status_code == 200
     assert [item["family_name"] for item in found.json["items"]] == [FAMILY]
     assert len(logged(runtime, Action.CLIENT_SEARCHED)) == 1
+
+
+def test_the_search_form_finds_a_client_by_part_of_the_name_in_the_posted_form_only(
+    runtime: Runtime, carol: FlaskClient, world_ids: World
+) -> None:
+    """ "exa" in "Name or phone" finds Pat Example; the page links by id and the URL never holds the name."""
+    page = carol.get("/clients")
+    assert 'name="q"' in page.text
+    response = carol.post("/clients", data={"csrf_token": csrf_from(page.text), "q": "exa"})
+    assert response.status_code == 200
+    assert "1 match" in response.text
+    assert f'href="/clients/{world_ids.client_id}"' in response.text
+    assert not any(
+        "exa" in url.lower() for url in re.findall(r'(?:href|action|src)="([^"]*)"', response.text)
+    )
+    [searched] = logged(runtime, Action.CLIENT_SEARCHED)
+    assert searched.basis == "search:name-or-phone"
+
+
+def test_a_too_short_name_or_phone_is_a_422_at_the_field_and_keeps_what_was_typed(carol: FlaskClient) -> None:
+    token = csrf_from(carol.get("/clients").text)
+    response = carol.post("/clients", data={"csrf_token": token, "q": "e"})
+    assert response.status_code == 422
+    assert field_error(response.text, "q")
+    assert 'value="e"' in response.text
+
+
+def test_the_search_api_takes_part_of_a_name_or_phone_as_q(runtime: Runtime, carol: FlaskClient) -> None:
+    found = carol.post("/api/v1/clients/search", json={"q": "examp"}, headers=bearer(runtime, "carol"))
+    assert found.status_code == 200
+    assert [item["family_name"] for item in found.json["items"]] == [FAMILY]
+    short = carol.post("/api/v1/clients/search", json={"q": "12"}, headers=bearer(runtime, "carol"))
+    assert short.status_code == 422
+    assert [p["field"] for p in short.json["error"]["problems"]] == ["q"]

@@ -77,7 +77,7 @@ def create_client() -> Any:
     bp,
     "/clients/search",
     "POST",
-    summary="Find clients by family name and date of birth, or reference",
+    summary="Find clients by part of a name or phone, family name and date of birth, or reference",
     need=Permission.CLIENT_SEARCH,
     body=records_schemas.ClientSearch,
     responses={200: records_schemas.ClientList},
@@ -86,12 +86,14 @@ def search_clients() -> Any:
     """Search without decrypting everyone (blind index), answering the matches."""
     q = body_of(records_schemas.ClientSearch)
     session, env, actor = context.db_session(), context.env(), context.actor()
-    if q.reference:
+    if q.q and q.q.strip():
+        found = client_search.by_text(session, env, actor, q.q)
+    elif q.reference:
         found = client_search.by_reference(session, env, actor, q.reference)
     elif q.family_name and q.date_of_birth:
         found = client_search.by_name_and_birth(session, env, actor, q.family_name, q.date_of_birth)
     else:
-        raise InvalidInput("send family_name and date_of_birth, or reference", field="family_name")
+        raise InvalidInput("send q, family_name and date_of_birth, or reference", field="family_name")
     items = [
         records_schemas.ClientSummary(
             id=str(f.id),

@@ -6,6 +6,7 @@ from roi_tracker.models.accounting import AccountingSuspension
 from roi_tracker.models.clients import CaseloadAssignment
 from roi_tracker.models.clients import Client
 from roi_tracker.models.clients import ClientKey
+from roi_tracker.models.clients import ClientSearchTerm
 from roi_tracker.models.clients import Document
 from roi_tracker.models.clients import DocumentBlob
 from roi_tracker.models.exceptions import ConfidentialityException
@@ -52,6 +53,7 @@ __all__ = [
     "AuditReview",
     "Client",
     "ClientKey",
+    "ClientSearchTerm",
     "CaseloadAssignment",
     "Document",
     "DocumentBlob",

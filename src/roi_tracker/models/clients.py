@@ -47,6 +47,19 @@ class Client(Base):
     shredded_at: Mapped[datetime | None]
 
 
+class ClientSearchTerm(Base):
+    """One blind-index term a client is found under by part of a name or phone (issue 17; security.md A8).
+
+    A truncated HMAC of a name prefix or a phone tail (domain.client_search): many clients share each term, so
+    a search decrypts its candidates and filters them; the table holds no plaintext.
+    """
+
+    __tablename__ = "client_search_terms"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), primary_key=True)
+    term: Mapped[bytes] = mapped_column(LargeBinary(2), primary_key=True, index=True)
+
+
 class ClientKey(Base):
     """A client's data key, wrapped by a key-encryption key; deleting it crypto-shreds the client."""
 

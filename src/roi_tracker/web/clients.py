@@ -68,14 +68,17 @@ def _show_error(form: Any, exc: DomainError) -> int:
 
 
 def search(form: SearchForm) -> list[client_search.Found]:
-    """Run the search the form describes (name + date of birth, or reference)."""
+    """Run the search the form describes (name or phone, name + date of birth, or reference)."""
+    if form.q.data and form.q.data.strip():
+        return client_search.by_text(context.db_session(), context.env(), context.actor(), form.q.data)
     if form.reference.data:
         return client_search.by_reference(
             context.db_session(), context.env(), context.actor(), form.reference.data
         )
     if not form.family_name.data or not form.date_of_birth.data:
         raise InvalidInput(
-            "enter the family name and date of birth, or the client reference", field="family_name"
+            "enter part of a name or phone, the family name and date of birth, or the client reference",
+            field="family_name",
         )
     dob = rules.parse_date(form.date_of_birth.data, "date_of_birth")
     return client_search.by_name_and_birth(

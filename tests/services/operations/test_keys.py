@@ -493,6 +493,9 @@ def test_purge_after_retention_destroys_the_key_and_leaves_the_log_intact(
         assert client_search.by_name_and_birth(session, runtime.env, alice, "Family0", BORN) == []
         assert client_search.caseload(session, runtime.env, alice)[0].id == other_id
         assert session.get(models.ClientKey, (client_id, 1)) is None
+        terms = select(models.ClientSearchTerm).where(models.ClientSearchTerm.client_id == client_id)
+        assert session.execute(terms).first() is None  # found by nothing, not even a blind index
+        assert [f.id for f in client_search.by_text(session, runtime.env, alice, "family")] == [other_id]
         verdict = verify.verify(session, runtime.env.keyring, runtime.env.settings.checkpoint_dir, full=True)
     assert verdict.intact, verdict
     assert entries_for(runtime, client_id)[: len(logged_before)] == logged_before

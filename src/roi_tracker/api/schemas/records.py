@@ -46,8 +46,14 @@ class ClientOut(BaseModel):
 
 
 class ClientSearch(Strict):
-    """Family name and date of birth (exact, blind to case and accents), or the short reference."""
+    """Part of a name or phone (`q`), family name and date of birth (exact, blind to case and accents), or
+    the short reference."""
 
+    q: str | None = Field(
+        default=None,
+        max_length=100,
+        description="part of a name (3 letters or more) or of a phone number (4 digits or more)",
+    )
     family_name: str | None = Field(default=None, max_length=100)
     date_of_birth: Day | None = None
     reference: str | None = Field(default=None, max_length=16)

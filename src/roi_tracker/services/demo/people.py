@@ -20,6 +20,7 @@ _VOWELS = ("a", "e", "i", "o", "u", "ai", "ou", "é", "ö", "ñ")
 TABLES = (
     models.Client,
     models.ClientKey,
+    models.ClientSearchTerm,
     models.CaseloadAssignment,
     models.Document,
     models.DocumentBlob,

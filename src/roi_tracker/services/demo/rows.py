@@ -24,6 +24,7 @@ from roi_tracker.services.demo.people import Cast
 from roi_tracker.services.demo.people import code
 from roi_tracker.services.demo.terms import TermsCache
 from roi_tracker.services.demo.terms import draft_fields
+from roi_tracker.services.records import search_terms
 from roi_tracker.services.records import vault
 
 CLINICAL = ("assessments", "treatment_plan", "progress_summary", "diagnosis", "attendance")
@@ -93,6 +94,8 @@ class Writer:
         self._add(
             models.ClientKey, client_id=client.id, version=1, kek_id=kek, wrapped=wrapped, created_at=since
         )
+        for term in search_terms.rows_of(self.cast.keyring, client.id, d):
+            self._add(models.ClientSearchTerm, **term)
         self._add(
             models.CaseloadAssignment,
             client_id=client.id,

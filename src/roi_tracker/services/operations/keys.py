@@ -23,6 +23,7 @@ from roi_tracker.domain.errors import NotFound
 from roi_tracker.services.context import Env
 from roi_tracker.services.operations import maintenance
 from roi_tracker.services.operations import setup as instance
+from roi_tracker.services.records import search_terms
 
 BATCH = 500
 Progress = Callable[[int], None]
@@ -203,6 +204,7 @@ def purge(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUID) 
         )
         raise Conflict(f"refused: {reason} (rule H-R1)")
     session.execute(delete(models.ClientKey).where(models.ClientKey.client_id == client_id))
+    search_terms.forget(session, client_id)
     client.shredded_at = env.clock()
     env.keyring.forget_data_keys(str(client_id))
     env.log.append(

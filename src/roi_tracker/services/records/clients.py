@@ -24,6 +24,7 @@ from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.domain.roles import Permission
 from roi_tracker.services.context import Env
+from roi_tracker.services.records import search_terms
 from roi_tracker.services.records import vault
 
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: easy to read aloud
@@ -114,6 +115,7 @@ def register(
     vault.seal_demographics(key, client, details)
     session.add(client)
     session.flush()
+    search_terms.write(session, env.keyring, client.id, details)
     for user_id in dict.fromkeys(clinician_ids):
         session.add(models.CaseloadAssignment(client_id=client.id, user_id=user_id, assigned_at=now))
     _log_write(session, env, actor, client, "register")
@@ -262,6 +264,7 @@ def update(
     vault.seal_demographics(key, client, details)
     client.part2 = kept_part2
     client.name_dob_index = vault.name_dob_index(env.keyring, details.family_name, details.date_of_birth)
+    search_terms.write(session, env.keyring, client.id, details)
     client.updated_at = client.last_activity_at = env.clock()
     if clinicians is not None:
         _assign(session, env, actor, client, clinicians)

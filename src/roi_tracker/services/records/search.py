@@ -10,19 +10,25 @@ from datetime import date
 
 from sqlalchemy import Select
 from sqlalchemy import false
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roi_tracker import audit
 from roi_tracker import crypto
 from roi_tracker import models
+from roi_tracker.domain import client_search
 from roi_tracker.domain import clients as rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import Gone
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.services.context import Env
+from roi_tracker.services.records import search_terms
 from roi_tracker.services.records import vault
+
+# More candidates than this (after the blind index, before decrypting) is a search too broad to answer.
+MAX_CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,36 @@ def by_name_and_birth(
         return crypto.normalize(d.family_name) == wanted and d.date_of_birth == date_of_birth
 
     return _reveal_each(session, env, actor, list(rows.scalars()), keep, "search:name+dob")
+
+
+def by_text(session: Session, env: Env, actor: audit.Actor, text: str) -> list[Found]:
+    """Find clients by part of a name ("smi", "Zoe O'Br") or by phone ("0123", "555-0123") (issue 17).
+
+    The blind index narrows the candidates (every term must be present); decrypting and filtering keeps the
+    real matches. A search that would decrypt more than MAX_CANDIDATES clients is refused before any read.
+    """
+    query = client_search.parse_query(text)
+    wanted = search_terms.hashed(env.keyring, query.terms())
+    t = models.ClientSearchTerm
+    having_all = (
+        select(t.client_id)
+        .where(t.term.in_(wanted))
+        .group_by(t.client_id)
+        .having(func.count(t.term.distinct()) == len(wanted))
+    )
+    stmt = _scoped(actor, select(models.Client).where(models.Client.id.in_(having_all)))
+    rows = list(session.execute(stmt.order_by(models.Client.reference).limit(MAX_CANDIDATES + 1)).scalars())
+    if len(rows) > MAX_CANDIDATES:
+        raise InvalidInput(
+            "too many clients could match: type more of the name, add the given name, "
+            "or search by family name and date of birth",
+            field="q",
+        )
+
+    def keep(d: rules.Demographics) -> bool:
+        return query.matches(d.given_name, d.family_name, d.phone)
+
+    return _reveal_each(session, env, actor, rows, keep, "search:name-or-phone")
 
 
 def by_reference(session: Session, env: Env, actor: audit.Actor, reference: str) -> list[Found]:

@@ -36,8 +36,13 @@ class ClientForm(FlaskForm):
 
 
 class SearchForm(FlaskForm):
-    """Find a client by family name and date of birth, or by reference."""
+    """Find a client by part of a name or phone, by family name and date of birth, or by reference."""
 
+    q = StringField(
+        "Name or phone",
+        validators=[Optional(), Length(max=100)],
+        description="Part of a name (three letters or more) or the last four digits of a phone number.",
+    )
     family_name = StringField("Family name", validators=[Optional(), Length(max=100)])
     date_of_birth = StringField(
         "Date of birth", validators=[Optional(), Length(max=10)], description="As YYYY-MM-DD."
