@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 
 import pytest
@@ -17,12 +18,17 @@ from sqlalchemy import select
 
 from roi_tracker import audit
 from roi_tracker import models
+from roi_tracker.domain import clients as client_rules
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.runtime import Runtime
 from roi_tracker.services.audit_review.log import CSV_COLUMNS
+from roi_tracker.services.records import clients
 from roi_tracker.web import audit_views
 from tests.conftest import csrf_from
+from tests.helpers import call
+from tests.helpers import clear_of_the_hour
+from tests.helpers import person
 from tests.web.conftest import logged
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
@@ -263,13 +269,13 @@ def test_queues_a_failed_sign_in_until_it_is_reviewed(
     note = "Called Alice: she mistyped after the holiday. Nothing further."
     response = auditor.post(
         f"/audit/queues/signin_failures/{failure.seq}/review",
-        data={"note": note, "csrf_token": page_token(auditor)},
+        data={"note": note, "outcome": "appropriate", "csrf_token": page_token(auditor)},
     )
     assert response.status_code == 302
     assert not _queued(auditor.get("/audit/queues/signin_failures").text, failure.seq)
     reviewed = logged(runtime, Action.AUDIT_REVIEWED)
     assert [(e.object_id, e.basis, e.actor) for e in reviewed] == [
-        (str(failure.seq), "signin_failures", _user_id(runtime, "avery"))
+        (str(failure.seq), "signin_failures:appropriate", _user_id(runtime, "avery"))
     ]
     with runtime.sessions() as session:
         (stored,) = session.execute(select(models.AuditReview.note)).scalars()
@@ -285,8 +291,18 @@ def test_refuses_to_review_an_entry_twice(
     sign_in(app.test_client(), "alice", WRONG)
     (failure,) = logged(runtime, Action.SIGNIN_FAILED)
     path = f"/audit/queues/signin_failures/{failure.seq}/review"
-    assert auditor.post(path, data={"note": "first", "csrf_token": page_token(auditor)}).status_code == 302
-    assert auditor.post(path, data={"note": "second", "csrf_token": page_token(auditor)}).status_code == 409
+    assert (
+        auditor.post(
+            path, data={"note": "first", "outcome": "appropriate", "csrf_token": page_token(auditor)}
+        ).status_code
+        == 302
+    )
+    assert (
+        auditor.post(
+            path, data={"note": "second", "outcome": "appropriate", "csrf_token": page_token(auditor)}
+        ).status_code
+        == 409
+    )
     assert len(logged(runtime, Action.AUDIT_REVIEWED)) == 1
 
 
@@ -300,7 +316,7 @@ def test_refuses_a_review_without_a_usable_note(
     (failure,) = logged(runtime, Action.SIGNIN_FAILED)
     response = auditor.post(
         f"/audit/queues/signin_failures/{failure.seq}/review",
-        data={"note": note, "csrf_token": page_token(auditor)},
+        data={"note": note, "outcome": "appropriate", "csrf_token": page_token(auditor)},
     )
     assert response.status_code == 422
     assert logged(runtime, Action.AUDIT_REVIEWED) == []
@@ -350,3 +366,35 @@ def test_the_json_verdict_says_how_many_entries_no_checkpoint_signs_yet(
     assert verdict["intact"] is True
     assert verdict["cannot_vouch"] == ""
     assert verdict["unanchored"] == verdict["head_seq"] - (signed or 0) > 0
+
+
+def test_a_bulk_access_reviewed_inappropriate_on_the_page_opens_an_incident_and_says_so(
+    auditor: FlaskClient, runtime: Runtime, with_settings: Callable[..., None]
+) -> None:
+    """The queue asks appropriate or inappropriate (no default); inappropriate names the incident opened."""
+    clear_of_the_hour()
+    with_settings(bulk_access_threshold=1)
+    nosy = person(runtime, "nora", "clinician")
+    for name in ("Ann", "Ben"):
+        d = client_rules.Demographics(given_name=name, family_name="Example", date_of_birth=date(1990, 1, 1))
+        call(runtime, clients.get, nosy, call(runtime, clients.register, nosy, d, []).id)
+    page = auditor.get("/audit/queues/bulk_access")
+    seq = max(int(s) for s in re.findall(r"<h2>Entry (\d+) ", page.text))
+    assert '<option value="" selected' not in page.text
+    assert "— choose —" in page.text
+    path = f"/audit/queues/bulk_access/{seq}/review"
+    undecided = auditor.post(path, data={"note": "Asked Nora", "csrf_token": page_token(auditor)})
+    assert undecided.status_code == 422
+    assert "Choose an outcome" in undecided.text
+    assert "Asked Nora" in undecided.text
+    decided = auditor.post(
+        path,
+        data={"note": "Not her clients", "outcome": "inappropriate", "csrf_token": page_token(auditor)},
+        follow_redirects=True,
+    )
+    assert decided.status_code == 200
+    assert re.search(r"Incident INC-\d{4}-[0-9A-F]{10} is open for assessment", decided.text)
+    assert "Nothing waiting for review." in decided.text
+    with runtime.sessions() as session:
+        (incident,) = session.execute(select(models.Incident)).scalars()
+    assert (incident.kind, incident.source) == ("unauthorized_access", "access_log_review")

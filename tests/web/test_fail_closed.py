@@ -228,9 +228,9 @@ def _user_new(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserV
 def _review(app: Flask, runtime: Runtime, make_user: Callable[..., users.UserView]) -> Call:
     make_user("zed", "clinician")
     sign_in(app.test_client(), "zed", "wrong password!")
-    return _auditor("/audit/queues/signin_failures/{seq}/review", "POST", note="checked with zed")(
-        app, runtime, make_user
-    )
+    return _auditor(
+        "/audit/queues/signin_failures/{seq}/review", "POST", note="checked with zed", outcome="appropriate"
+    )(app, runtime, make_user)
 
 
 PDF = pdf()

@@ -41,7 +41,7 @@ def _spread_the_canary(app: Flask, runtime: Runtime, make_user: Callable[..., us
         ).scalar()
     auditor.post(
         f"/audit/queues/signin_failures/{seq}/review",
-        data={"csrf_token": page_token(auditor), "note": f"spoke with {CANARY}"},
+        data={"csrf_token": page_token(auditor), "note": f"spoke with {CANARY}", "outcome": "appropriate"},
     )
 
 

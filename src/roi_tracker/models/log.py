@@ -81,6 +81,8 @@ class AuditReview(Base):
     id: Mapped[uuidpk]
     seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("audit_log.seq"), unique=True)
     queue: Mapped[str] = mapped_column(String(32))
+    # "appropriate" or "inappropriate" (an inappropriate read opens an incident); None before migration 0018.
+    outcome: Mapped[str | None] = mapped_column(String(16))
     reviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[utc_now]
     note: Mapped[bytes] = mapped_column(LargeBinary)

@@ -19,6 +19,7 @@ from flask import request
 from flask import url_for
 
 from roi_tracker.domain.errors import InvalidInput
+from roi_tracker.domain.errors import NotFound
 from roi_tracker.domain.roles import Permission
 from roi_tracker.http import context
 from roi_tracker.http.security import requires
@@ -206,22 +207,46 @@ def verify_now() -> Any:
 @requires(Permission.AUDIT_REVIEW)
 def queue_page(name: str) -> Any:
     """Show one review queue's unreviewed entries."""
+    return _queue(name, ReviewForm(formdata=None))
+
+
+def _queue(name: str, form: ReviewForm, failed: int = 0, status: int = 200) -> Any:
     session = context.db_session()
     items = audit_review.queue(session, context.env(), context.actor(), name)
     title = QUEUE_TITLES.get(name, name)
     refs = references.references_of(session, {e.client_id for e in items if e.client_id})
     return render_template(
-        "audit/queue.html", name=name, title=title, items=items, form=ReviewForm(), references=refs
-    )
+        "audit/queue.html", name=name, title=title, items=items, form=form, references=refs, failed=failed
+    ), status
 
 
 @bp.route(f"/queues/<name>/<int(max={MAX_SEQ}):seq>/review", methods=["POST"])
 @requires(Permission.AUDIT_REVIEW)
 def review(name: str, seq: int) -> Any:
-    """Mark one entry of a queue reviewed, with a note."""
+    """Review one queued entry as appropriate or inappropriate, with a note; errors return to the form."""
     form = ReviewForm()
+    if name not in audit_review.QUEUES:
+        raise NotFound("no such review queue")
     if not form.validate_on_submit():
-        raise InvalidInput("a review note is required (at most 2000 characters)", field="note")
-    audit_review.review(context.db_session(), context.env(), context.actor(), seq, name, form.note.data or "")
-    flash(f"Entry {seq} marked reviewed.", "success")
+        return _queue(name, form, seq, 422)
+    try:
+        done = audit_review.review(
+            context.db_session(),
+            context.env(),
+            context.actor(),
+            seq,
+            name,
+            form.note.data or "",
+            form.outcome.data or "",
+        )
+    except InvalidInput as exc:
+        form_errors.mark_error(form, exc)
+        return _queue(name, form, seq, 422)
+    what = (
+        f"Entry {seq}" if len(done.seqs) == 1 else f"Entry {seq} and {len(done.seqs) - 1} more of that hour"
+    )
+    message = f"{what} reviewed as {done.outcome}."
+    if done.incident_reference:
+        message += f" Incident {done.incident_reference} is open for assessment."
+    flash(message, "success")
     return redirect(url_for("audit.queue_page", name=name))

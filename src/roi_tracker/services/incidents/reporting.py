@@ -24,6 +24,7 @@ REPORTED = "reported"
 IMPERMISSIBLE_DISCLOSURE = "impermissible_disclosure"
 EXCEPTION_REVIEW = "exception_review"
 EMERGENCY_REVIEW = "emergency_access_review"
+LOG_REVIEW = "access_log_review"
 DESCRIPTION = "incident-description"
 MAX_CLIENTS = 1000
 
@@ -173,6 +174,7 @@ def open_detected(
     client_id: uuid.UUID,
     description: str,
     disclosure: models.Disclosure | None = None,
+    more_clients: list[uuid.UUID] | None = None,
 ) -> Opened | None:
     """Open an incident for what the product found (H-B7: discovered today), in the caller's transaction.
 
@@ -192,6 +194,6 @@ def open_detected(
         occurred_on=disclosure.disclosed_at.date() if disclosure is not None else None,
         description=description,
         disclosure=disclosure,
-        client_ids=[client_id],
+        client_ids=list(dict.fromkeys([client_id, *(more_clients or [])])),
         tell=False,  # what detected it has told the auditors already
     )

@@ -9,11 +9,25 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from roi_tracker.web.forms.common import REVIEW_OUTCOME_CHOICES
+from roi_tracker.web.forms.common import REVIEW_OUTCOME_MESSAGE
+
 
 class ReviewForm(FlaskForm):
-    """An auditor marks a flagged entry reviewed."""
+    """An auditor reviews a flagged entry: appropriate or inappropriate (no default), with a note."""
 
-    note = TextAreaField("Review note", validators=[DataRequired(), Length(max=2000)])
+    outcome = SelectField(
+        "Was this access appropriate?",
+        choices=REVIEW_OUTCOME_CHOICES,
+        validators=[DataRequired(message=REVIEW_OUTCOME_MESSAGE)],
+    )
+    note = TextAreaField(
+        "Review note",
+        validators=[
+            DataRequired(message="A review note is required (at most 2000 characters)."),
+            Length(max=2000),
+        ],
+    )
 
 
 class AuditFilterForm(FlaskForm):

@@ -17,3 +17,10 @@ class EmptyForm(FlaskForm):
 CATEGORY_CHOICES = [SelectChoice(c.value, c.value.replace("_", " ").capitalize()) for c in Category]
 PURPOSE_CHOICES = [SelectChoice(p.value, p.value.replace("_", " ").capitalize()) for p in Purpose]
 CHANNEL_CHOICES = [SelectChoice(c, c.replace("_", " ").capitalize()) for c in CHANNELS]
+# A review is a decision, never one click (issue 17, item 3): no default. Inappropriate opens an incident.
+REVIEW_OUTCOME_CHOICES = [
+    SelectChoice("", "— choose —"),
+    SelectChoice("appropriate", "Appropriate"),
+    SelectChoice("inappropriate", "Inappropriate: open an incident"),
+]
+REVIEW_OUTCOME_MESSAGE = "Choose an outcome: appropriate or inappropriate."

@@ -16,6 +16,8 @@ from roi_tracker import passwords
 from roi_tracker.domain import exceptions as ex
 from roi_tracker.web.forms.common import CATEGORY_CHOICES
 from roi_tracker.web.forms.common import CHANNEL_CHOICES
+from roi_tracker.web.forms.common import REVIEW_OUTCOME_CHOICES
+from roi_tracker.web.forms.common import REVIEW_OUTCOME_MESSAGE
 
 YES_NO = [SelectChoice("", "—"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
@@ -111,13 +113,7 @@ class ExceptionReviewForm(FlaskForm):
 
     # No default: a review is a decision, never one click (issue 17, item 3).
     outcome = SelectField(
-        "Outcome",
-        choices=[
-            SelectChoice("", "— choose —"),
-            SelectChoice("appropriate", "Appropriate"),
-            SelectChoice("inappropriate", "Inappropriate"),
-        ],
-        validators=[DataRequired(message="Choose an outcome: appropriate or inappropriate.")],
+        "Outcome", choices=REVIEW_OUTCOME_CHOICES, validators=[DataRequired(message=REVIEW_OUTCOME_MESSAGE)]
     )
     notes = TextAreaField("Notes (required when inappropriate)", validators=[Optional(), Length(max=4000)])
 
