@@ -5,6 +5,7 @@ Days left show as text as well as colour; every form carries its CSRF token; the
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,10 +13,15 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from roi_tracker import models
 from roi_tracker.runtime import Runtime
+from tests.helpers import pdf
+from tests.web.conftest import PASSWORD
 from tests.web.conftest import FakeClock
 from tests.web.conftest import page_token
+from tests.web.conftest import sign_in
 from tests.web.test_releases_web import World
 from tests.web.test_releases_web import make_world
 
@@ -32,9 +38,9 @@ def frank(world: World, signed_in: Callable[[str, str], FlaskClient]) -> FlaskCl
     return signed_in("frank", "front_desk")
 
 
-def log_request(browser: FlaskClient, world: World, **changes: str) -> str:
-    """Log a mailed access request for Pat's diagnosis; return the request page's path."""
-    form = {
+def intake_form(browser: FlaskClient, world: World, **changes: object) -> dict[str, object]:
+    """The intake form of a mailed access request for Pat's diagnosis, with `changes`."""
+    form: dict[str, object] = {
         "csrf_token": page_token(browser),
         "reference": world.reference,
         "kind": "access",
@@ -44,8 +50,12 @@ def log_request(browser: FlaskClient, world: World, **changes: str) -> str:
         "categories": "diagnosis",
         "format": "paper",
     }
-    form.update(changes)
-    answer = browser.post("/requests", data=form)
+    return {**form, **changes}
+
+
+def log_request(browser: FlaskClient, world: World, **changes: object) -> str:
+    """Log a mailed access request for Pat's diagnosis; return the request page's path."""
+    answer = browser.post("/requests", data=intake_form(browser, world, **changes))
     assert answer.status_code == 302, answer.text
     return answer.headers["Location"]
 
@@ -70,20 +80,7 @@ def test_a_late_request_says_late_in_words(frank: FlaskClient, world: World) -> 
 
 def test_a_request_received_tomorrow_is_refused_by_rule(frank: FlaskClient, world: World) -> None:
     tomorrow = (world.today + timedelta(days=1)).isoformat()
-    answer = frank.post(
-        "/requests",
-        data={
-            "csrf_token": page_token(frank),
-            "reference": world.reference,
-            "kind": "access",
-            "channel": "mail",
-            "requester_name": "Pat",
-            "requester_is": "client",
-            "categories": "diagnosis",
-            "format": "paper",
-            "received_on": tomorrow,
-        },
-    )
+    answer = frank.post("/requests", data=intake_form(frank, world, received_on=tomorrow))
     assert answer.status_code == 422
 
 
@@ -179,3 +176,54 @@ def test_the_desk_records_the_fee_as_paid_h_a5(frank: FlaskClient, world: World)
         frank.post(f"{path}/fee", data={"csrf_token": page_token(frank), "status": "paid"}).status_code == 302
     )
     assert "$6.50 (paid)" in frank.get(path).text
+
+
+def test_the_desk_uploads_the_request_as_it_arrived_and_it_is_stored_encrypted_with_the_request(
+    app: Flask, frank: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """Issue 18 intake: the letter is uploaded with the request, kept as a `request` document."""
+    letter = pdf()
+    path = log_request(
+        frank,
+        world,
+        requester_email="pat@example.org",
+        records_from="2025-01-01",
+        document=(io.BytesIO(letter), "letter.pdf"),
+    )
+    with runtime.sessions() as session:
+        (row,) = session.execute(select(models.RecordRequest)).scalars()
+        doc = session.get(models.Document, row.document_id)
+        assert doc is not None
+        assert (doc.client_id, doc.category) == (row.client_id, "request")
+        blob = session.get(models.DocumentBlob, doc.id)
+        assert blob is not None
+        assert letter not in bytes(blob.content)
+    assert "The request as it arrived is on file" in frank.get(path).text
+    carol = app.test_client()
+    sign_in(carol, "carol", PASSWORD)
+    clinician_page = carol.get(path).text
+    assert f'href="/documents/{row.document_id}"' in clinician_page
+
+
+def test_an_upload_that_is_not_a_document_brings_the_form_back_as_typed_and_records_nothing(
+    frank: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    gif = (io.BytesIO(b"GIF89a" + bytes(64)), "letter.pdf")
+    form = intake_form(frank, world, requester_name="Pat Whoever", document=gif)
+    answer = frank.post("/requests", data=form, content_type="multipart/form-data")
+    assert answer.status_code == 415
+    assert 'value="Pat Whoever"' in answer.text
+    assert "choose the file again" in answer.text
+    with runtime.sessions() as session:
+        assert session.execute(select(models.RecordRequest)).first() is None
+        assert (
+            session.execute(select(models.Document).where(models.Document.category == "request")).first()
+            is None
+        )
+
+
+def test_an_unknown_client_reference_comes_back_at_its_field(frank: FlaskClient, world: World) -> None:
+    answer = frank.post("/requests", data=intake_form(frank, world, reference="C-ZZZZ"))
+    assert answer.status_code == 422
+    assert re.search(r'<p class="error" id="reference-error">[^<]*no client has that reference', answer.text)
+    assert 'value="C-ZZZZ"' in answer.text

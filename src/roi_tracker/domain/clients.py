@@ -40,7 +40,10 @@ def names_part2_records(categories: Iterable[str]) -> bool:
 
 # Documents that are records about the client's care rather than information about them: a court order can be
 # uploaded (to cite it in a court-order exception) but is never an information category of a release.
-RECORD_KINDS = frozenset({"court_order"})
+# Documents about the client's records rather than of them: a court order, and the request for records as it
+# arrived (the letter, subpoena or signed designation, issue 18). Never enclosed as a category of records.
+REQUEST_DOCUMENT = "request"
+RECORD_KINDS = frozenset({"court_order", REQUEST_DOCUMENT})
 
 
 class Status(StrEnum):

@@ -28,6 +28,7 @@ from roi_tracker.services.requests import fulfil
 from roi_tracker.services.requests import intake
 from roi_tracker.services.requests import qa
 from roi_tracker.services.requests import queue
+from roi_tracker.web import form_errors
 from roi_tracker.web.forms.requests import DenyForm
 from roi_tracker.web.forms.requests import FeeForm
 from roi_tracker.web.forms.requests import FulfilForm
@@ -56,6 +57,10 @@ def _id(request_id: str) -> uuid.UUID:
 @requires(Permission.REQUEST_READ)
 def queue_page() -> Any:
     """Requests, soonest due first, with days left; filters by status, kind and mine."""
+    return _queue(IntakeForm(formdata=None))
+
+
+def _queue(form: IntakeForm, code: int = 200) -> Any:
     status = request.args.get("status") or "open"
     kind = request.args.get("kind") or None
     mine = request.args.get("mine") == "1"
@@ -69,35 +74,42 @@ def queue_page() -> Any:
         limit=100,
     )
     return render_template(
-        "requests/queue.html", page=page, status=status, kind=kind or "", mine=mine, form=IntakeForm()
-    )
+        "requests/queue.html", page=page, status=status, kind=kind or "", mine=mine, form=form
+    ), code
 
 
 @bp.route("/requests", methods=["POST"])
 @requires(Permission.REQUEST_CREATE)
 def receive() -> Any:
-    """Record a request as it arrived."""
+    """Record a request as it arrived, with its document; a problem brings the form back as typed."""
     form = IntakeForm()
     if not form.validate_on_submit():
-        raise _invalid(form)
+        return _queue(form, 422)
     session = context.db_session()
-    made = intake.Intake(
-        client_id=accounting.client_by_reference(session, form.reference.data or ""),
-        kind=form.kind.data or "",
-        channel=form.channel.data or "",
-        requester={
-            "name": form.requester_name.data or "",
-            "organization": form.requester_organization.data or "",
-            "address": form.requester_address.data or "",
-        },
-        requester_is=form.requester_is.data or "",
-        categories=list(form.categories.data or []),
-        format=form.format.data or "",
-        received_on=_date(form.received_on.data, "received_on"),
-        respond_by=_date(form.respond_by.data, "respond_by"),
-        notes=form.notes.data or "",
-    )
-    view = intake.receive(session, context.env(), context.actor(), made)
+    try:
+        upload = form.document.data
+        made = intake.Intake(
+            client_id=accounting.client_by_reference(session, form.reference.data or ""),
+            kind=form.kind.data or "",
+            channel=form.channel.data or "",
+            requester={
+                name: getattr(form, f"requester_{name}").data or ""
+                for name in ("name", "organization", "address", "email", "fax", "phone")
+            },
+            requester_is=form.requester_is.data or "",
+            categories=list(form.categories.data or []),
+            format=form.format.data or "",
+            received_on=_date(form.received_on.data, "received_on"),
+            records_from=_date(form.records_from.data, "records_from"),
+            records_to=_date(form.records_to.data, "records_to"),
+            respond_by=_date(form.respond_by.data, "respond_by"),
+            document=upload.read() if upload else None,
+            notes=form.notes.data or "",
+        )
+        view = intake.receive(session, context.env(), context.actor(), made)
+    except form_errors.FORM_ERRORS as exc:
+        form_errors.mark_error(form, exc, aliases={"client_id": "reference"})
+        return _queue(form, form_errors.status_of(exc))
     flash(f"Request {view.reference} recorded: due {view.due_on}.", "ok")
     return redirect(url_for("requests.detail", request_id=view.id))
 

@@ -5,6 +5,7 @@ Each step is an access-log entry `request.*`; a refused step stores nothing; clo
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from datetime import timedelta
 
@@ -13,8 +14,10 @@ import pytest
 from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.errors import Defective
+from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.domain.errors import NotFound
 from roi_tracker.domain.errors import RuleConflict
+from roi_tracker.domain.errors import UnsupportedType
 from roi_tracker.runtime import Runtime
 from roi_tracker.services.releases import recipients
 from roi_tracker.services.requests import answers
@@ -24,6 +27,7 @@ from tests.helpers import call
 from tests.helpers import count
 from tests.helpers import entries_after
 from tests.helpers import head_seq
+from tests.helpers import pdf
 from tests.helpers import person
 from tests.services.requests.conftest import TODAY
 from tests.services.requests.conftest import Practice
@@ -272,3 +276,52 @@ def test_a_denial_is_reviewed_once_and_a_new_denial_after_reversal_can_be_review
     assert call(runtime, answers.review, practice.alice, other.id, "reversed", "").status == "open"
     call(runtime, answers.deny, practice.desk, other.id, ["endangerment"], "")
     assert call(runtime, answers.review, practice.bob, other.id, "upheld", "").status == "denied"
+
+
+def test_the_signed_designation_uploaded_with_the_request_is_stored_as_a_request_document_h_a4(
+    runtime: Runtime, practice: Practice
+) -> None:
+    """The desk uploads the client's signed writing at intake: stored encrypted, linked, enough for H-A4."""
+    sister = call(runtime, recipients.create, practice.desk, name="Ada Okafor").id
+    got = call(
+        runtime,
+        intake.receive,
+        practice.desk,
+        intake_of(practice.client_id, deliver_to_recipient_id=str(sister), document=pdf()),
+    )
+    with runtime.sessions() as session:
+        row = session.get(models.RecordRequest, got.id)
+        assert row is not None
+        doc = session.get(models.Document, row.document_id)
+        assert doc is not None
+        assert (doc.client_id, doc.category) == (practice.client_id, "request")
+        assert doc.uploaded_by == uuid.UUID(practice.desk.user_id)
+
+
+def test_a_request_that_uploads_and_names_a_document_is_refused_and_stores_neither(
+    runtime: Runtime, practice: Practice
+) -> None:
+    before = count(runtime, models.Document)
+    with pytest.raises(InvalidInput, match="not both") as refused:
+        call(
+            runtime,
+            intake.receive,
+            practice.desk,
+            intake_of(practice.client_id, document=pdf(), document_id=practice.plan),
+        )
+    assert refused.value.field == "document"
+    assert count(runtime, models.Document) == before
+    assert count(runtime, models.RecordRequest) == 0
+
+
+def test_an_upload_that_is_not_a_pdf_or_image_refuses_the_whole_request(
+    runtime: Runtime, practice: Practice
+) -> None:
+    with pytest.raises(UnsupportedType):
+        call(
+            runtime,
+            intake.receive,
+            practice.desk,
+            intake_of(practice.client_id, document=b"GIF89a" + bytes(64)),
+        )
+    assert count(runtime, models.RecordRequest) == 0

@@ -20,6 +20,7 @@ from roi_tracker.domain.errors import Defective
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.services.context import Env
 from roi_tracker.services.disclosures import disclosures
+from roi_tracker.services.records import documents
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import recipients
 from roi_tracker.services.requests import desk
@@ -46,6 +47,9 @@ class Intake:
     deliver_to_recipient_id: str | None = None
     respond_by: date | None = None
     document_id: str | None = None
+    # The request as it arrived (a scan of the letter, subpoena or signed designation), stored encrypted
+    # with the client's documents in the request's own transaction.
+    document: bytes | None = None
     notes: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -94,7 +98,22 @@ def receive(session: Session, env: Env, actor: audit.Actor, intake: Intake) -> d
         # A copy the client directs to a person they name in a signed writing (164.524(c)(3), H-A4).
         deliver_to = recipients.parse_recipient_id(intake.deliver_to_recipient_id)
         recipients.get(session, env, deliver_to)
-    docs = disclosures.documents_of(session, client, [intake.document_id] if intake.document_id else [])
+    if intake.document is not None and intake.document_id:
+        raise InvalidInput("upload the request document or name a stored one, not both", field="document")
+    named = disclosures.documents_of(session, client, [intake.document_id] if intake.document_id else [])
+    docs = [d.id for d in named]
+    if intake.document is not None:
+        title = f"Request for records ({kind.value}) received {received.isoformat()}"
+        stored = documents.store(
+            session,
+            env,
+            actor,
+            client,
+            content=intake.document,
+            category=client_rules.REQUEST_DOCUMENT,
+            title=title,
+        )
+        docs = [stored.id]
     if deliver_to is not None and kind is rules.Kind.ACCESS and not docs:
         # A client-directed copy goes to the person the client names in a signed writing (164.524(c)(3)).
         raise Defective(
@@ -127,7 +146,7 @@ def receive(session: Session, env: Env, actor: audit.Actor, intake: Intake) -> d
         details=desk.seal(key, "record_requests", "details", request_id, details),
         fee_cents=fee.amount_cents,
         fee_status="due" if fee.amount_cents else "none",
-        document_id=docs[0].id if docs else None,
+        document_id=docs[0] if docs else None,
         deliver_to_recipient_id=deliver_to,
         recorded_by=uuid.UUID(actor.user_id),
         recorded_at=env.clock(),

@@ -78,6 +78,8 @@ class Detail:
     format: str
     channel: str
     notes: str
+    # The request as it arrived, stored with the client's documents (readable by the client's clinicians).
+    document_id: uuid.UUID | None = None
 
 
 def _cursor(raw: str | None) -> tuple[date, uuid.UUID] | None:
@@ -178,6 +180,7 @@ def detail(session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID
         format=row.format,
         channel=row.channel,
         notes=str(details.get("notes", "")),
+        document_id=row.document_id,
     )
 
 

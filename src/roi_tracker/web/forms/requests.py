@@ -1,6 +1,7 @@
 """The request desk's forms: intake, and each answer (CSRF on every one, as every form)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -51,6 +52,9 @@ class IntakeForm(FlaskForm):
     requester_name = StringField("Requester's name", validators=[Optional(), Length(max=300)])
     requester_organization = StringField("Organization", validators=[Optional(), Length(max=300)])
     requester_address = StringField("Address", validators=[Optional(), Length(max=300)])
+    requester_email = StringField("E-mail", validators=[Optional(), Length(max=300)])
+    requester_fax = StringField("Fax", validators=[Optional(), Length(max=300)])
+    requester_phone = StringField("Phone", validators=[Optional(), Length(max=300)])
     requester_is = SelectField(
         "The requester is",
         choices=[SelectChoice(r.value, r.value.replace("_", " ")) for r in rules.RequesterIs],
@@ -59,9 +63,20 @@ class IntakeForm(FlaskForm):
     format = SelectField(
         "Format", choices=[SelectChoice("paper", "Paper"), SelectChoice("electronic", "Electronic")]
     )
+    records_from = StringField("Records from (YYYY-MM-DD; optional)", validators=[Optional(), Length(max=10)])
+    records_to = StringField("Records to (YYYY-MM-DD; optional)", validators=[Optional(), Length(max=10)])
     respond_by = StringField(
         "Respond by (YYYY-MM-DD; required for legal: the date on the process)",
         validators=[Optional(), Length(max=10)],
+    )
+    document = FileField(
+        "The request as it arrived (PDF, PNG or JPEG; optional)",
+        validators=[Optional()],
+        description=(
+            "A scan of the letter, subpoena or the client's signed designation; stored encrypted with the "
+            "client's documents. If the form comes back with a problem, choose the file again: a browser "
+            "cannot keep it."
+        ),
     )
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
 
