@@ -40,6 +40,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from roi_tracker.web import admin
     from roi_tracker.web import audit_views
     from roi_tracker.web import auth
+    from roi_tracker.web import authorization
     from roi_tracker.web import clients
     from roi_tracker.web import exceptions
     from roi_tracker.web import filters
@@ -95,6 +96,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(clients.bp)
     app.register_blueprint(releases.bp)
+    app.register_blueprint(authorization.bp)
     app.register_blueprint(exceptions.bp)
     app.register_blueprint(accounting.bp)
     app.register_blueprint(audit_views.bp)

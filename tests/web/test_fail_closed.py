@@ -55,6 +55,7 @@ LOGGED_READS = {
     "home.index",
     "releases.packet",
     "api.list_authorizations",
+    "authorization.page",
     "api.disclosure_packet",
     "exceptions.queue",
     "api.list_exceptions",
@@ -648,6 +649,7 @@ ARRANGE: dict[str, Arrange] = {
     "releases.expiry_event": _client_call(
         "POST", "/clients/{client}/authorizations/{auth}/expiry-event", occurred_on="2026-02-01"
     ),
+    "authorization.page": _client_call("GET", "/clients/{client}/authorizations/{auth}"),
     "releases.check": _client_call(
         "POST",
         "/clients/{client}/check",

@@ -74,6 +74,8 @@ EXPECTED: dict[str, list[str]] = {
         "incident:reported",
     ],
     "releases.expiry_event": ["authorization:expiry_event"],
+    # One authorization's page: the client named at its top, then the authorization itself (issue 17).
+    "authorization.page": ["client:record:read", "authorization:read"],
     # The answer, the documents it permits, and the client's name at the top of the page (issue 17/2).
     "releases.check": ["disclosure:check", "client:record:read", "client:record:read"],
     "releases.disclose": ["disclosure:recorded"],

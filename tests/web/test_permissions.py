@@ -136,6 +136,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "releases.expiry_event"): Route(
         f"/clients/{{client_id}}/authorizations/{NOWHERE}/expiry-event", frozenset({CLINICIAN}), ok=422
     ),
+    ("GET", "authorization.page"): Route(f"/clients/{{client_id}}/authorizations/{NOWHERE}", STAFF, ok=404),
     ("GET", "releases.check"): Route("/clients/{client_id}/check", STAFF, ok=200),
     ("POST", "releases.check"): Route("/clients/{client_id}/check", STAFF, ok=422),
     ("POST", "releases.disclose"): Route("/clients/{client_id}/disclosures", STAFF, ok=422),

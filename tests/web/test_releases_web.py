@@ -37,6 +37,8 @@ from roi_tracker.services.records import documents
 from roi_tracker.services.releases import authorizations
 from roi_tracker.services.releases import recipients
 from tests.conftest import csrf_from
+from tests.helpers import entries_after
+from tests.helpers import head_seq
 from tests.web.conftest import FakeClock
 from tests.web.conftest import page_token
 from tests.web.conftest import sign_in
@@ -646,6 +648,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         403,
         lambda w: {"form": {"occurred_on": w.today.isoformat()}},
     ),
+    ("GET", "authorization.page"): Route(
+        "/clients/{client_id}/authorizations/{authorization_id}", 200, 404, 200
+    ),
     ("GET", "releases.check"): Route("/clients/{client_id}/check", 200, 404, 200),
     ("POST", "releases.check"): Route(
         "/clients/{client_id}/check", 200, 404, 200, lambda w: {"form": _question(w)}
@@ -720,10 +725,10 @@ RELEASE_API = {
 
 
 def release_routes(app: Flask) -> set[tuple[str, str]]:
-    """Return (method, endpoint) of every route of the releases blueprint and the release API."""
+    """Return (method, endpoint) of every route of the release blueprints and the release API."""
     out = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("releases.") or rule.endpoint in RELEASE_API:
+        if rule.endpoint.startswith(("releases.", "authorization.")) or rule.endpoint in RELEASE_API:
             out |= {(method, rule.endpoint) for method in set(rule.methods or ()) - {"HEAD", "OPTIONS"}}
     return out
 
@@ -834,3 +839,134 @@ def test_a_malformed_or_unknown_id_answers_like_a_missing_one(carol: FlaskClient
             carol.post(url, data={"csrf_token": token, "occurred_on": world.today.isoformat()}).status_code
             == 404
         )
+
+
+# -- one authorization's page: its terms and its history (issue 17) ------------------------------------------
+
+
+def authorization_row(runtime: Runtime, auth_id: str) -> models.Authorization:
+    """Return an authorization's row (its label and the id of its signed form)."""
+    with runtime.sessions() as session:
+        row = session.get(models.Authorization, uuid.UUID(auth_id))
+        assert row is not None
+        return row
+
+
+def test_the_authorization_page_shows_its_terms_and_its_history_after_a_disclosure_and_a_revocation(
+    carol: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """The treatment-plan release: its client, terms and reason, recorded, disclosed under, then revoked."""
+    row = authorization_row(runtime, world.revoked_id)
+    response = carol.get(f"/clients/{world.client_id}/authorizations/{world.revoked_id}")
+    assert response.status_code == 200
+    page = html.unescape(response.text)
+    assert f"Authorization {row.label}" in page
+    assert f'Client: <strong>Pat Example</strong> <span class="reference">({world.reference})</span>' in page
+    assert "<dt>Kind</dt><dd>HIPAA</dd>" in page
+    assert "<dt>Recipient</dt><dd>Dr Ana Rivera (Northside)</dd>" in page
+    assert "<dt>Information</dt><dd>treatment plan</dd>" in page
+    assert "<dt>Purposes</dt><dd>continuity of care</dd>" in page
+    assert f"<dt>Expires</dt><dd>{world.today + timedelta(days=100)}</dd>" in page
+    assert 'class="badge badge-revoked"' in page
+    assert f'Authorization {row.label} was revoked on {world.today}. <small class="rule">H-D3</small>' in page
+    assert f'href="/documents/{row.signed_form_id}">Download the signed form' in page
+    assert "Recorded by carol" in page
+    assert "Disclosed to Dr Ana Rivera (Northside): treatment plan (fax, sent by carol)" in page
+    assert "Revoked: written revocation received, entered by carol" in page
+    assert len(re.findall(r'href="/disclosures/[0-9a-f-]{36}/packet"', page)) == 1
+    assert world.disclosure_id not in page  # the diagnosis went out under the other release
+    assert "Record revocation" not in page  # nothing left to end
+    assert "Nothing more: the client revoked it." in page
+
+
+def test_reading_the_authorization_page_is_logged_as_reads_of_the_client_and_the_authorization(
+    carol: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """Two allowed reads, the second naming the authorization itself."""
+    before = head_seq(runtime)
+    assert carol.get(f"/clients/{world.client_id}/authorizations/{world.authorization_id}").status_code == 200
+    entries = entries_after(runtime, before)
+    assert [(e.action, e.outcome, e.object_type, e.object_id) for e in entries] == [
+        ("client:record:read", "allowed", "client", world.client_id),
+        ("authorization:read", "allowed", "authorization", world.authorization_id),
+    ]
+
+
+def test_an_active_authorizations_page_offers_its_clinician_renewal_revocation_and_its_event(
+    carol: FlaskClient, world: World
+) -> None:
+    """The diagnosis release ends at the end of treatment: renew, revoke, or record that event."""
+    page = carol.get(f"/clients/{world.client_id}/authorizations/{world.authorization_id}").text
+    assert "Valid today" in page
+    ends = world.today + timedelta(days=100)
+    assert f"<dt>Expires</dt><dd>{ends}, or earlier at “end of treatment”</dd>" in page
+    assert f'href="/clients/{world.client_id}/authorizations/new?renew={world.authorization_id}"' in page
+    assert f'action="/clients/{world.client_id}/authorizations/{world.authorization_id}/revoke"' in page
+    assert f'action="/clients/{world.client_id}/authorizations/{world.authorization_id}/expiry-event"' in page
+    assert "Nothing has been disclosed under this authorization." not in page
+
+
+def test_the_front_desk_sees_the_authorization_page_without_its_documents_or_actions(
+    frank: FlaskClient, world: World
+) -> None:
+    """Release status is the front desk's to see; the signed form and the clinician's acts are not."""
+    page = frank.get(f"/clients/{world.client_id}/authorizations/{world.authorization_id}").text
+    assert world.label in page
+    assert "Disclosed to Dr Ana Rivera (Northside): diagnosis (fax, sent by carol)" in page
+    assert 'href="/documents/' not in page
+    assert "/revoke" not in page
+    assert "renew=" not in page
+
+
+def test_an_unknown_or_malformed_authorization_id_answers_404_with_a_clear_message(
+    carol: FlaskClient, world: World
+) -> None:
+    """An id no row has, and one that is not an id at all: 404 saying so, never a 500."""
+    for auth in (str(uuid.uuid4()), "not-an-id"):
+        response = carol.get(f"/clients/{world.client_id}/authorizations/{auth}")
+        assert response.status_code == 404
+        assert "no such authorization" in response.text
+
+
+def test_another_clients_authorization_under_this_clients_id_is_not_found(
+    carol: FlaskClient, world: World, runtime: Runtime
+) -> None:
+    """Carol's other client in the path with the first client's authorization: 404, the refusal logged."""
+    with runtime.sessions() as session:
+        details = rules.Demographics(given_name="Lee", family_name="Other", date_of_birth=date(1990, 3, 4))
+        other = clients.register(session, runtime.env, actor_of(runtime, "carol"), details, ["carol"])
+    before = head_seq(runtime)
+    response = carol.get(f"/clients/{other.id}/authorizations/{world.authorization_id}")
+    assert response.status_code == 404
+    assert "Dr Ana Rivera" not in response.text
+    assert [(e.action, e.outcome) for e in entries_after(runtime, before)] == [
+        ("authorization:read", "refused")
+    ]
+
+
+def test_a_clinician_without_the_client_on_their_caseload_gets_404_like_the_client_page(
+    app: Flask, world: World, runtime: Runtime, signed_in: Callable[[str, str], FlaskClient]
+) -> None:
+    """Dave is not Pat's clinician: the same 404 as Pat's client page, and nothing of the release shown."""
+    dave = signed_in("dave", "clinician")
+    assert dave.get(f"/clients/{world.client_id}").status_code == 404
+    response = dave.get(f"/clients/{world.client_id}/authorizations/{world.authorization_id}")
+    assert response.status_code == 404
+    assert "no such client" in response.text
+    assert world.label not in response.text
+
+
+def test_the_client_page_and_the_expiring_list_link_to_the_authorization_page(
+    app: Flask, world: World, clock: FakeClock
+) -> None:
+    """Each release row on the client page, and a release ending soon on the home page, open its page."""
+    clock.advance(days=80)
+    carol = app.test_client()
+    assert sign_in(carol, "carol").status_code == 302
+    link = f'href="/clients/{world.client_id}/authorizations/{world.authorization_id}"'
+    assert link in carol.get(f"/clients/{world.client_id}").text
+    assert (
+        f'href="/clients/{world.client_id}/authorizations/{world.revoked_id}"'
+        in carol.get(f"/clients/{world.client_id}").text
+    )
+    assert link in carol.get("/").text

@@ -145,25 +145,25 @@ def _recipient_reasons(a: Held, r: Request) -> list[Reason]:
     return reasons
 
 
-def _standing_reasons(a: Held, on: date) -> list[Reason]:
-    status = status_of(a.standing, today=on)
-    s = a.standing
+def standing_reasons(label: str, s: Standing, on: date) -> list[Reason]:
+    """Why the authorization `label` permits nothing on `on`: revoked, expired or pending (empty: active)."""
+    status = status_of(s, today=on)
     if status is Status.REVOKED:
-        return [Reason("H-D3", f"Authorization {a.label} was revoked on {s.revoked_on}.")]
+        return [Reason("H-D3", f"Authorization {label} was revoked on {s.revoked_on}.")]
     if status is Status.EXPIRED:
         if s.expiry_event_on is not None and s.expiry_event_on <= on:
             return [
-                Reason("H-D1", f"Authorization {a.label} ended with its expiry event on {s.expiry_event_on}.")
+                Reason("H-D1", f"Authorization {label} ended with its expiry event on {s.expiry_event_on}.")
             ]
-        return [Reason("H-D1", f"Authorization {a.label} expired on {s.expires_on}.")]
+        return [Reason("H-D1", f"Authorization {label} expired on {s.expires_on}.")]
     if status is Status.PENDING:
-        return [Reason("DT-1", f"Authorization {a.label} takes effect only on {s.effective_on}.")]
+        return [Reason("DT-1", f"Authorization {label} takes effect only on {s.effective_on}.")]
     return []
 
 
 def why_not(a: Held, r: Request, category: Category) -> list[Reason]:
     """Every reason authorization `a` does not cover `category` for request `r` (empty: it covers it)."""
-    reasons = _standing_reasons(a, r.on) + _recipient_reasons(a, r)
+    reasons = standing_reasons(a.label, a.standing, r.on) + _recipient_reasons(a, r)
     if a.signed_on is not None and a.signed_on > r.on:
         # A disclosure is judged against what was on file on its date (a past one too).
         reasons.append(Reason("DT-1", f"Authorization {a.label} was signed only on {a.signed_on}."))

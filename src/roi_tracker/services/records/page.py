@@ -67,13 +67,7 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
         clients.refuse(session, env, actor, client_id, Action.CLIENT_RECORD_READ)
         raise
     key = vault.key_of(session, env, actor, client)
-    # Emergency access opens the whole record, as clients.visible grants it (164.312(a)(2)(ii)).
-    clinical = rules.may_see(
-        actor.role,
-        rules.View.CLINICAL,
-        on_caseload=uuid.UUID(actor.user_id) in clients.caseload_of(session, client.id)
-        or clients.has_emergency_access(session, actor, client.id, env.clock()),
-    )
+    clinical = sees_clinical(session, env, actor, client)
     receipt = env.log.reveal(
         session,
         actor,
@@ -86,23 +80,36 @@ def open_page(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UU
     details = vault.open_demographics(session, env, actor, key, client, receipt)
     docs = documents.list_for(session, env, actor, client, receipt) if clinical else None
     auths = authorizations.list_for(session, env, actor, client.id)
-    lines = _history(session, env, actor, client, key, receipt)
+    lines = disclosure_lines(
+        session, env, actor, client, key, receipt, disclosures.history(session, client.id)
+    )
     flags = exceptions.flags_for(session, env, actor, client, key, receipt) if clinical else []
     grant = emergency.current(session, env, actor, client.id) if actor.role == "clinician" else None
     held = part2.part2_documents(session, client.id)
     return Page(clients.view_of(session, client, details), docs, auths, lines, flags, grant, held)
 
 
-def _history(
+def sees_clinical(session: Session, env: Env, actor: audit.Actor, client: models.Client) -> bool:
+    """Tell whether the actor may see the client's clinical content (documents, signed forms) right now."""
+    # Emergency access opens the whole record, as clients.visible grants it (164.312(a)(2)(ii)).
+    return rules.may_see(
+        actor.role,
+        rules.View.CLINICAL,
+        on_caseload=uuid.UUID(actor.user_id) in clients.caseload_of(session, client.id)
+        or clients.has_emergency_access(session, actor, client.id, env.clock()),
+    )
+
+
+def disclosure_lines(
     session: Session,
     env: Env,
     actor: audit.Actor,
     client: models.Client,
     key: crypto.DataKey,
     receipt: audit.Receipt,
+    rows: list[models.Disclosure],
 ) -> list[DisclosureLine]:
-    """Every disclosure whatever its basis: who received what, enclosing which documents, sent by whom."""
-    rows = disclosures.history(session, client.id)
+    """Describe disclosures for a history: who got what, enclosing what, sent by whom (after `receipt`)."""
     try:
         details = {
             r.id: json.loads(

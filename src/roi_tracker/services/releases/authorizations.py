@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,12 +33,11 @@ from roi_tracker.services.records import documents
 from roi_tracker.services.records import part2
 from roi_tracker.services.records import vault
 from roi_tracker.services.releases import draft_facts
+from roi_tracker.services.releases import labels
 from roi_tracker.services.releases import recipients
 from roi_tracker.services.releases import signed_forms
 from roi_tracker.services.releases.terms import parse_draft
 from roi_tracker.services.releases.terms import terms_json
-
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -74,19 +72,6 @@ def problem_dicts(problems: list[consent.Problem]) -> list[dict[str, str]]:
         {"rule": p.rule, "severity": p.severity.value, "field": p.field, "message": p.message}
         for p in problems
     ]
-
-
-def _label(session: Session) -> str:
-    for _ in range(50):
-        label = "A-" + "".join(secrets.choice(_ALPHABET) for _ in range(4))
-        if (
-            session.execute(
-                select(models.Authorization.id).where(models.Authorization.label == label)
-            ).first()
-            is None
-        ):
-            return label
-    raise Conflict("could not allocate an authorization label; try again")
 
 
 def _part2(
@@ -155,7 +140,7 @@ def record(
     row = models.Authorization(
         id=auth_id,
         client_id=client.id,
-        label=_label(session),
+        label=labels.allocate(session),
         recipient_id=uuid.UUID(draft.recipient_id) if draft.recipient_id else None,
         terms=key.encrypt(
             terms_json(draft, warnings), table="authorizations", column="terms", row_id=str(auth_id)
@@ -181,12 +166,13 @@ def record(
     )
     audit.commit(session)
     names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
-    return _view(row, json.loads(terms_json(draft, warnings)), names, today)
+    return view_of(row, json.loads(terms_json(draft, warnings)), names, today)
 
 
-def _terms(
+def terms_of(
     session: Session, env: Env, actor: audit.Actor, key: crypto.DataKey, row: models.Authorization
 ) -> Any:
+    """Decrypt an authorization's terms (the caller has logged the read that shows them)."""
     try:
         raw = key.decrypt(bytes(row.terms), table="authorizations", column="terms", row_id=str(row.id))
     except crypto.IntegrityError:
@@ -195,16 +181,18 @@ def _terms(
     return json.loads(raw)
 
 
-def _standing(row: models.Authorization) -> consent.Standing:
+def standing_of(row: models.Authorization) -> consent.Standing:
+    """What decides the authorization's status: its dates and the events recorded against it."""
     return consent.Standing(row.effective_on, row.expires_on, row.expiry_event_on, row.revoked_on)
 
 
-def _view(
+def view_of(
     row: models.Authorization,
     t: dict[str, Any],
     names: dict[uuid.UUID, recipients.RecipientView],
     today: date,
 ) -> AuthorizationView:
+    """The authorization as staff see it on `today`, from its row, its decrypted terms and recipient names."""
     recipient = names[row.recipient_id].display if row.recipient_id in names else t.get("recipient_class", "")
     return AuthorizationView(
         row.id,
@@ -223,7 +211,7 @@ def _view(
         row.revoked_on,
         date.fromisoformat(t["signed_on"]) if t.get("signed_on") else None,
         t.get("signed_by", ""),
-        consent.status_of(_standing(row), today=today).value,
+        consent.status_of(standing_of(row), today=today).value,
         row.signed_form_id,
         tuple(t.get("warnings", [])),
         expiry.kind_of(t.get("expiry_event", "")),
@@ -254,7 +242,7 @@ def list_for(session: Session, env: Env, actor: audit.Actor, client_id: uuid.UUI
     )
     names = recipients.get_many(session, env, {r.recipient_id for r in rows if r.recipient_id})
     today = env.today()
-    return [_view(r, _terms(session, env, actor, key, r), names, today) for r in rows]
+    return [view_of(r, terms_of(session, env, actor, key, r), names, today) for r in rows]
 
 
 def held_for(
@@ -263,7 +251,7 @@ def held_for(
     """The client's authorizations as the decision sees them (the caller has logged the check)."""
     out = []
     for row in _rows(session, client.id):
-        t = _terms(session, env, actor, key, row)
+        t = terms_of(session, env, actor, key, row)
         out.append(
             disclosure.Held(
                 id=str(row.id),
@@ -273,7 +261,7 @@ def held_for(
                 recipient_class=t.get("recipient_class", ""),
                 categories=frozenset(rules.Category(c) for c in t["categories"]),
                 purposes=frozenset(consent.Purpose(p) for p in t["purposes"]),
-                standing=_standing(row),
+                standing=standing_of(row),
                 records_from=date.fromisoformat(t["records_from"]) if t.get("records_from") else None,
                 records_to=date.fromisoformat(t["records_to"]) if t.get("records_to") else None,
                 known_false=bool(t.get("known_false")),
@@ -357,7 +345,7 @@ def revoke(
     audit.commit(session)
     key = vault.key_of(session, env, actor, client)
     names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
-    return _view(row, _terms(session, env, actor, key, row), names, env.today())
+    return view_of(row, terms_of(session, env, actor, key, row), names, env.today())
 
 
 def record_expiry_event(
@@ -373,7 +361,7 @@ def record_expiry_event(
     row = _own(session, env, actor, auth_id, client_id)
     client = clients.visible(session, actor, row.client_id, rules.View.CLINICAL, now=env.clock())
     key = vault.key_of(session, env, actor, client)
-    t = _terms(session, env, actor, key, row)
+    t = terms_of(session, env, actor, key, row)
     if not t.get("expiry_event"):
         raise Conflict(f"authorization {row.label} names no expiry event")
     if row.expiry_event_on is not None:
@@ -394,4 +382,4 @@ def record_expiry_event(
     )
     audit.commit(session)
     names = recipients.get_many(session, env, {row.recipient_id} if row.recipient_id else set())
-    return _view(row, t, names, env.today())
+    return view_of(row, t, names, env.today())
