@@ -23,6 +23,7 @@ from roi_tracker.domain.errors import NotFound
 from roi_tracker.domain.roles import Permission
 from roi_tracker.http import context
 from roi_tracker.http.security import requires
+from roi_tracker.services.audit_review import flagged
 from roi_tracker.services.audit_review import log as audit_review
 from roi_tracker.services.audit_review.log import CSV_COLUMNS
 from roi_tracker.services.people import users
@@ -230,7 +231,7 @@ def review(name: str, seq: int) -> Any:
     if not form.validate_on_submit():
         return _queue(name, form, seq, 422)
     try:
-        done = audit_review.review(
+        done = flagged.review(
             context.db_session(),
             context.env(),
             context.actor(),

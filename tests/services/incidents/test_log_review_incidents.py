@@ -16,6 +16,7 @@ from roi_tracker.domain.audit_vocab import Action
 from roi_tracker.domain.audit_vocab import Outcome
 from roi_tracker.domain.errors import InvalidInput
 from roi_tracker.runtime import Runtime
+from roi_tracker.services.audit_review import flagged
 from roi_tracker.services.audit_review import log as audit_review
 from roi_tracker.services.incidents import reporting
 from roi_tracker.services.records import clients
@@ -75,7 +76,7 @@ def test_a_bulk_access_reviewed_as_inappropriate_opens_one_incident_naming_every
     assert {uuid.UUID(e.client_id) for e in queued} == set(bulk)
     one = queued[0].seq
     done = call(
-        runtime, audit_review.review, priya, one, "bulk_access", "Not her clients' sessions", "inappropriate"
+        runtime, flagged.review, priya, one, "bulk_access", "Not her clients' sessions", "inappropriate"
     )
     assert done.outcome == "inappropriate"
     assert set(done.seqs) == {e.seq for e in queued}
@@ -96,7 +97,7 @@ def test_a_bulk_access_reviewed_as_appropriate_opens_no_incident(
 ) -> None:
     queued = call(runtime, audit_review.queue, priya, "bulk_access")
     done = call(
-        runtime, audit_review.review, priya, queued[-1].seq, "bulk_access", "Covering for Bob", "appropriate"
+        runtime, flagged.review, priya, queued[-1].seq, "bulk_access", "Covering for Bob", "appropriate"
     )
     assert done.incident_reference is None
     assert incidents_opened(runtime) == []
@@ -111,7 +112,7 @@ def test_a_refused_attempt_reviewed_as_inappropriate_records_the_outcome_but_ope
         seq = runtime.env.log.record_alone(
             session, alice, Action.ACCESS_DENIED, Outcome.REFUSED, object_type="route", object_id="/admin"
         )
-    done = call(runtime, audit_review.review, priya, seq, "refused", "Tried the admin pages", "inappropriate")
+    done = call(runtime, flagged.review, priya, seq, "refused", "Tried the admin pages", "inappropriate")
     assert (done.seqs, done.incident_reference) == ((seq,), None)
     assert incidents_opened(runtime) == []
 
@@ -122,7 +123,7 @@ def test_a_review_without_a_clear_outcome_is_refused_and_stores_nothing(
 ) -> None:
     queued = call(runtime, audit_review.queue, priya, "bulk_access")
     with pytest.raises(InvalidInput, match="appropriate or inappropriate") as refused:
-        call(runtime, audit_review.review, priya, queued[0].seq, "bulk_access", "a note", outcome)
+        call(runtime, flagged.review, priya, queued[0].seq, "bulk_access", "a note", outcome)
     assert refused.value.field == "outcome"
     assert len(call(runtime, audit_review.queue, priya, "bulk_access")) == len(queued)
     assert incidents_opened(runtime) == []
