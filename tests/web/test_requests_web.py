@@ -70,6 +70,10 @@ def test_the_front_desk_logs_a_request_and_sees_it_first_in_the_queue_with_days_
     detail = frank.get(path).text
     assert "Pat Example" in detail
     assert "acknowledgement" in detail
+    # The page acts on the client, so it names them (issue 17, item 2).
+    assert (
+        f'Client: <strong>Pat Example</strong> <span class="reference">({world.reference})</span>' in detail
+    )
 
 
 def test_a_late_request_says_late_in_words(frank: FlaskClient, world: World) -> None:
@@ -115,6 +119,7 @@ def test_the_desk_extends_and_fulfils_a_request_and_the_auditor_reads_the_histor
         "request.fulfilled",
     ]
     assert "Pat Example" not in history
+    assert f"Client: <strong>{world.reference}</strong>" in history
 
 
 def test_a_form_without_its_csrf_token_is_refused(frank: FlaskClient, world: World) -> None:

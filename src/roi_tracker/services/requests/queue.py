@@ -80,6 +80,9 @@ class Detail:
     notes: str
     # The request as it arrived, stored with the client's documents (readable by the client's clinicians).
     document_id: uuid.UUID | None = None
+    # Whom the request is about: the reference for everyone, the name for the desk and clinicians.
+    client_reference: str = ""
+    client_name: str = ""
 
 
 def _cursor(raw: str | None) -> tuple[date, uuid.UUID] | None:
@@ -156,7 +159,7 @@ def detail(session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID
     )
     names = {uid: name for uid, name in session.execute(users).tuples()}
     key = vault.key_of(session, env, actor, client)
-    env.log.reveal(
+    receipt = env.log.reveal(
         session,
         actor,
         Action.REQUEST_READ,
@@ -165,9 +168,13 @@ def detail(session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID
         client_id=str(row.client_id),
     )
     details: dict[str, object] = {}
+    client_name = ""
     if actor.role != "auditor":
         where = ("record_requests", "details", row.id, row.client_id)
         details = desk.unseal(session, env, actor, key, where, bytes(row.details))
+        # The page acts on this client: it names them (issue 17, item 2), under the read just logged.
+        named = vault.open_demographics(session, env, actor, key, client, receipt)
+        client_name = f"{named.given_name} {named.family_name}"
     requester = details.get("requester")
     categories = details.get("categories")
     return Detail(
@@ -181,6 +188,8 @@ def detail(session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID
         channel=row.channel,
         notes=str(details.get("notes", "")),
         document_id=row.document_id,
+        client_reference=client.reference,
+        client_name=client_name,
     )
 
 
