@@ -4,12 +4,14 @@ Run: `.venv/bin/python -m bench.requests [--clients N] [--requests R]` (or `make
 Reuses the SQLite instance of P2 (bench/.data/search-N) and adds R open requests once, bulk-inserted with due
 dates spread over 60 days (their sealed details are placeholder bytes: the queue never decrypts them). Timed:
 the queue use case (`queue.page`, the front desk's first page, soonest due first, its read logged) and
-`GET /api/v1/requests` through the app. Target: under 200 ms each (median of the runs). Exits 1 on a miss.
+`GET /api/v1/requests` through the app, under 200 ms each (median of the runs); and recording a request
+against a disclosure check for the same clients, the first no dearer than the second. Exits 1 on a miss.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -23,6 +25,8 @@ from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 
+from bench import instances
+from bench import load
 from bench import search
 from bench.table import Row
 from roi_tracker import audit
@@ -30,7 +34,9 @@ from roi_tracker import models
 from roi_tracker.app import create_app
 from roi_tracker.runtime import Runtime
 from roi_tracker.runtime import open_instance
+from roi_tracker.services.disclosures import disclosures
 from roi_tracker.services.people import users
+from roi_tracker.services.requests import intake
 from roi_tracker.services.requests import queue
 
 TARGET_MS = 200.0
@@ -80,6 +86,55 @@ def seed(runtime: Runtime, count: int) -> int:
         return missing
 
 
+def creation_vs_check(clients: int) -> tuple[float, float]:
+    """Median ms of recording an access request and of a disclosure check, on the P1 instance's releases.
+
+    Issue 18: a request's creation costs no more than a disclosure check. Both run as the seeded front desk,
+    for the same clients in turn, each question about a seeded authorization (bench/load.py's bodies).
+    Each creation adds one open request to that instance (RUNS a run), as the desk would.
+    """
+    instance = instances.prepare("sqlite", clients)
+    path = load.bodies(instance, instance.folder / "p7-bodies.jsonl", count=RUNS)
+    asked = [json.loads(line) for line in path.read_text().splitlines() if line]
+    runtime = open_instance(instance.settings())
+    try:
+        with runtime.sessions() as session:
+            desk = users.by_username(session, "seed-frontdesk-01")
+        actor = audit.Actor(str(desk.id), "front_desk", "bench")
+        turn = iter(range(10 * RUNS))
+
+        def create() -> None:
+            body = asked[next(turn) % len(asked)]
+            made = intake.Intake(
+                client_id=uuid.UUID(body["client_id"]),
+                kind="access",
+                channel="mail",
+                requester={"name": "Bench Client"},
+                requester_is="client",
+                categories=body["categories"],
+                format="paper",
+            )
+            with runtime.sessions() as session:
+                intake.receive(session, runtime.env, actor, made)
+
+        def check() -> None:
+            body = asked[next(turn) % len(asked)]
+            q = disclosures.question(
+                uuid.UUID(body["client_id"]),
+                body["recipient_id"],
+                body["categories"],
+                body["purpose"],
+                None,
+                runtime.env.today(),
+            )
+            with runtime.sessions() as session:
+                disclosures.check(session, runtime.env, actor, q)
+
+        return median_ms(create), median_ms(check)
+    finally:
+        runtime.close()
+
+
 def median_ms(action: object) -> float:
     """Run `action` RUNS times; return the median in milliseconds."""
     times = []
@@ -117,7 +172,9 @@ def rows(clients: int = 100_000, requests: int = 10_000) -> list[Row]:
         service_ms, api_ms = median_ms(use_case), median_ms(api)
     finally:
         runtime.close()
+    create_ms, check_ms = creation_vs_check(clients)
     print(f"queue.page {service_ms:.1f} ms, GET /api/v1/requests {api_ms:.1f} ms (median of {RUNS})")
+    print(f"intake.receive {create_ms:.1f} ms, disclosures.check {check_ms:.1f} ms (median of {RUNS})")
     what = f"at {clients:,} clients, {requests:,} open requests, ms"
     return [
         Row(
@@ -137,6 +194,15 @@ def rows(clients: int = 100_000, requests: int = 10_000) -> list[Row]:
             "",
             f"< {TARGET_MS:.0f}",
             api_ms < TARGET_MS,
+        ),
+        Row(
+            "P7",
+            "request creation vs a disclosure check (use cases), ms",
+            f"{create_ms:.1f}",
+            f"{check_ms:.1f}",
+            f"{create_ms / check_ms:.2f}",
+            "<= 1.0",
+            create_ms <= check_ms,
         ),
     ]
 
