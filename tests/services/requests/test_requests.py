@@ -5,11 +5,13 @@ Each step is an access-log entry `request.*`; a refused step stores nothing; clo
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from roi_tracker import models
 from roi_tracker.domain.audit_vocab import Action
@@ -50,6 +52,10 @@ def test_an_access_request_is_due_30_days_after_receipt_and_logged_with_an_ackno
     assert [e.action for e in entries_after(runtime, seq)] == ["request.received"]
     detail = call(runtime, queue.detail, practice.desk, got.id)
     assert [x.kind for x in detail.letters] == ["acknowledgement"]
+    name, pdf = call(runtime, queue.letter, practice.desk, got.id, detail.letters[0].id)
+    assert name == f"{got.reference}-acknowledgement.pdf"
+    assert pdf.startswith(b"%PDF")
+    assert "2026-04-01" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert detail.requester["name"] == "Sam Okafor"
 
 

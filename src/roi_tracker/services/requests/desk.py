@@ -159,14 +159,18 @@ def step(
     note: dict[str, Any] | None = None,
     *,
     basis: str = "",
+    position: int | None = None,
 ) -> None:
-    """Record one step of a request (sealed note) and its access-log entry in the caller's transaction."""
+    """Record one step of a request (sealed note) and its access-log entry in the caller's transaction.
+
+    `position` is the step's place in the history when the caller knows it (1 for a new request).
+    """
     event_id = uuid.uuid4()
     session.add(
         models.RequestEvent(
             id=event_id,
             request_id=row.id,
-            position=next_position(session, models.RequestEvent, row.id),
+            position=position or next_position(session, models.RequestEvent, row.id),
             at=env.clock(),
             actor_id=uuid.UUID(actor.user_id),
             action=action.value,

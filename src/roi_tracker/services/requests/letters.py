@@ -5,9 +5,12 @@ Each is dated in the practice's time zone and names the practice, its address an
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from typing import Any
 
 from roi_tracker.domain import requests as rules
 
@@ -45,6 +48,31 @@ class Facts:
     reviewable: bool = False
     outcome: str = ""
     paragraphs: list[str] = field(default_factory=list)
+
+
+_DATES = ("received_on", "due_on", "dated")
+
+
+def sealed_form(kind: str, f: Facts, p: Practice) -> bytes:
+    """What is kept of a letter: its kind, facts and sender as JSON, rendered as PDF when first read.
+
+    Kept rather than the PDF so recording a request costs no more than a disclosure check (issue 18; the
+    acknowledgement is asked for after intake, if at all). The facts and the practice's details are those of
+    the day it was written, so the letter reads the same whenever it is opened.
+    """
+    facts = {k: (v.isoformat() if k in _DATES else v) for k, v in asdict(f).items()}
+    return json.dumps({"letter": 1, "kind": kind, "facts": facts, "practice": asdict(p)}).encode()
+
+
+def pdf_of(kept: bytes) -> bytes:
+    """The PDF of a kept letter (letters written before `sealed_form` were kept as PDFs)."""
+    if kept.startswith(b"%PDF"):
+        return kept
+    raw = json.loads(kept)
+    facts: dict[str, Any] = dict(raw["facts"])
+    facts.update({k: date.fromisoformat(facts[k]) for k in _DATES})
+    facts["grounds"] = tuple(facts.get("grounds", ()))
+    return render(raw["kind"], Facts(**facts), Practice(**raw["practice"]))
 
 
 def _latin(text: str) -> str:

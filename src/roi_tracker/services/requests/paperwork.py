@@ -35,9 +35,10 @@ def write(
     key: crypto.DataKey,
     kind: str,
     details: dict[str, Any],
+    position: int | None = None,
     **extra: Any,
 ) -> models.RequestLetter:
-    """Render a letter of `kind`, seal it under the client's key and list it on the request."""
+    """Write a letter of `kind` (its facts, rendered as PDF when read), sealed under the client's key."""
     requester = details.get("requester", {})
     who = requester.get("name") or requester.get("organization") or "the requester"
     facts = letters.Facts(
@@ -51,11 +52,11 @@ def write(
         **extra,
     )
     letter_id = uuid.uuid4()
-    content = letters.render(kind, facts, practice(env))
+    content = letters.sealed_form(kind, facts, practice(env))
     letter = models.RequestLetter(
         id=letter_id,
         request_id=row.id,
-        position=desk.next_position(session, models.RequestLetter, row.id),
+        position=position or desk.next_position(session, models.RequestLetter, row.id),
         kind=kind,
         created_at=env.clock(),
         created_by=uuid.UUID(actor.user_id),

@@ -23,6 +23,7 @@ from roi_tracker.domain.errors import NotFound
 from roi_tracker.services.context import Env
 from roi_tracker.services.records import vault
 from roi_tracker.services.requests import desk
+from roi_tracker.services.requests import letters
 
 MAX_LIMIT = 200
 
@@ -218,7 +219,7 @@ def letter(
     except crypto.IntegrityError:
         vault.integrity_failure(session, env, actor, row.client_id, "request_letters")
         raise
-    return f"{row.reference}-{found.kind}.pdf", content
+    return f"{row.reference}-{found.kind}.pdf", letters.pdf_of(content)
 
 
 def due_soon(session: Session, env: Env, actor: audit.Actor, *, within_days: int = 7) -> list[desk.View]:
