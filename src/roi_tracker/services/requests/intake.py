@@ -152,7 +152,6 @@ def receive(session: Session, env: Env, actor: audit.Actor, intake: Intake) -> d
         recorded_at=env.clock(),
     )
     session.add(row)
-    session.flush()
     # A new request's first step and first letter: no query for their places (issue 18's speed target).
     desk.step(session, env, actor, row, key, Action.REQUEST_RECEIVED, basis=f"{kind.value}:H-A2", position=1)
     paperwork.write(session, env, actor, row, client, key, "acknowledgement", details, position=1)
