@@ -119,7 +119,7 @@ def receive() -> Any:
 def detail(request_id: str) -> Any:
     """One request: its clock, history, letters, and the answers still open to it."""
     session, env, actor = context.db_session(), context.env(), context.actor()
-    d = queue.detail(session, env, actor, _id(request_id))
+    d = queue.detail(session, env, actor, _id(request_id), name_client=True)
     fulfil_form = FulfilForm()
     qa_form = QaForm()
     if d.request.status == "open" and actor.role != "auditor":

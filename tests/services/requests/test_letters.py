@@ -78,7 +78,7 @@ def test_every_letter_is_a_pdf_naming_the_practice_and_dated(kind: str) -> None:
 def test_a_kept_letter_renders_the_same_pdf_as_the_day_it_was_written(kind: str) -> None:
     """Kept as its facts and sender (cheap at intake, issue 18), it reads exactly as rendered then."""
     f = facts(grounds=("no_records", "endangerment"), outcome="upheld", fee="$6.50 (flat fee)", reason="x")
-    kept = letters.sealed_form(kind, f, PRACTICE)
+    kept = letters.kept_form(kind, f, PRACTICE)
     assert not kept.startswith(b"%PDF")
     shown = PdfReader(io.BytesIO(letters.pdf_of(kept))).pages[0].extract_text()
     assert shown == PdfReader(io.BytesIO(letters.render(kind, f, PRACTICE))).pages[0].extract_text()

@@ -114,7 +114,8 @@ def _incident(
     # Only what was allowed reached anyone: a read of a client's record that should not have happened.
     read = [r for r in covered if r.client_id and r.outcome == Outcome.ALLOWED.value]
     clients = list(dict.fromkeys(uuid.UUID(r.client_id) for r in read))
-    known = [c for c in clients if session.get(models.Client, c) is not None]
+    stored = set(session.execute(select(models.Client.id).where(models.Client.id.in_(clients))).scalars())
+    known = [c for c in clients if c in stored]
     if not known:
         return None
     seqs = f"{read[0].seq}" if len(read) == 1 else f"{read[0].seq} to {read[-1].seq}"

@@ -53,8 +53,8 @@ class Facts:
 _DATES = ("received_on", "due_on", "dated")
 
 
-def sealed_form(kind: str, f: Facts, p: Practice) -> bytes:
-    """What is kept of a letter: its kind, facts and sender as JSON, rendered as PDF when first read.
+def kept_form(kind: str, f: Facts, p: Practice) -> bytes:
+    """What is kept of a letter: its kind, facts and sender as JSON, rendered as PDF whenever read.
 
     Kept rather than the PDF so recording a request costs no more than a disclosure check (issue 18; the
     acknowledgement is asked for after intake, if at all). The facts and the practice's details are those of
@@ -65,7 +65,7 @@ def sealed_form(kind: str, f: Facts, p: Practice) -> bytes:
 
 
 def pdf_of(kept: bytes) -> bytes:
-    """The PDF of a kept letter (letters written before `sealed_form` were kept as PDFs)."""
+    """The PDF of a kept letter (letters written before `kept_form` were kept as PDFs)."""
     if kept.startswith(b"%PDF"):
         return kept
     raw = json.loads(kept)

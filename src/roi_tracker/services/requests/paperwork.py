@@ -52,7 +52,7 @@ def write(
         **extra,
     )
     letter_id = uuid.uuid4()
-    content = letters.sealed_form(kind, facts, practice(env))
+    content = letters.kept_form(kind, facts, practice(env))
     letter = models.RequestLetter(
         id=letter_id,
         request_id=row.id,

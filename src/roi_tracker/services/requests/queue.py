@@ -138,8 +138,13 @@ def page(
     return Page([desk.view_of(row, today) for row in rows], next_cursor)
 
 
-def detail(session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID) -> Detail:
-    """Return a request with its steps and letters, after logging the read (the auditor sees no requester)."""
+def detail(
+    session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID, *, name_client: bool = False
+) -> Detail:
+    """Return a request with its steps and letters, after logging the read (the auditor sees no requester).
+
+    `name_client`: also open the client's name, for a page that acts on them (the API answers without it).
+    """
     row, client = desk.load(session, env, actor, request_id, Action.REQUEST_READ)
     events = list(
         session.execute(
@@ -173,6 +178,7 @@ def detail(session: Session, env: Env, actor: audit.Actor, request_id: uuid.UUID
     if actor.role != "auditor":
         where = ("record_requests", "details", row.id, row.client_id)
         details = desk.unseal(session, env, actor, key, where, bytes(row.details))
+    if name_client and actor.role != "auditor":
         # The page acts on this client: it names them (issue 17, item 2), under the read just logged.
         named = vault.open_demographics(session, env, actor, key, client, receipt)
         client_name = f"{named.given_name} {named.family_name}"
